@@ -1,0 +1,83 @@
+"""A flat catalogue of every field of the record: path template, label, owner, widget, options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from marshmallow import Schema, fields
+
+from .record import PepRecord
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One field of the record. `path` uses `*` for list positions: `targets.*.ppg.cost_lines.*.line_total`."""
+
+    path: str
+    label: str
+    owner: str
+    widget: str
+    kind: str  # "leaf", "group" (an object), "list" (of objects) or "texts" (a list of strings)
+    options: tuple[str, ...] = ()
+    option_labels: tuple[tuple[str, str], ...] = ()
+    restricted: bool = False
+    unit: str | None = None
+    derived: bool = False
+
+    @property
+    def parent(self) -> str:
+        return self.path.rpartition(".")[0]
+
+
+def _field_kind(field: fields.Field) -> str:
+    if isinstance(field, fields.Nested):
+        return "group"
+    if isinstance(field, fields.List):
+        return "list" if isinstance(field.inner, fields.Nested) else "texts"
+    return "leaf"
+
+
+def _walk(schema: Schema, prefix: str, owner: str, out: dict[str, FieldInfo]) -> None:
+    owner = getattr(schema, "owner", None) or owner
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        path = f"{prefix}{key}"
+        meta = field.metadata
+        field_owner = meta.get("owner") or owner
+        kind = _field_kind(field)
+        options = tuple(meta.get("options", ()))
+        out[path] = FieldInfo(path, meta.get("label", key), field_owner, meta.get("widget", "text"), kind, options,
+                              tuple(meta.get("option_labels", {}).items()), bool(meta.get("restricted")),
+                              meta.get("unit"), bool(meta.get("derived")))
+        if kind == "group":
+            _walk(field.schema, f"{path}.", field_owner, out)
+        elif kind == "list":
+            _walk(field.inner.schema, f"{path}.*.", field_owner, out)
+
+
+@cache
+def catalogue() -> dict[str, FieldInfo]:
+    """Every field of the record by path template, in schema order."""
+    out: dict[str, FieldInfo] = {}
+    _walk(PepRecord(), "", "system", out)
+    return out
+
+
+def template_of(path: str) -> str:
+    """The path template of a concrete path: `targets.2.target` -> `targets.*.target`."""
+    return ".".join("*" if part.isdigit() else part for part in path.split("."))
+
+
+def field_info(path: str) -> FieldInfo | None:
+    """The catalogue entry of a concrete or template path (answers of the views are looked up by prefix)."""
+    template = template_of(path)
+    if template.startswith("views.answers."):
+        return catalogue()["views.answers"]
+    return catalogue().get(template)
+
+
+def owner_of(path: str) -> str | None:
+    """Which role owns a field."""
+    info = field_info(path)
+    return info.owner if info else None

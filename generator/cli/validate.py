@@ -1,0 +1,39 @@
+"""`pep validate`: check the shape of record files, reporting every error with its data path."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..validation import validate_file
+from .common import emit_json, errors_json
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines, one object per file.")
+def command(files: tuple[Path, ...], as_json: bool):
+    """Validate PEP records (JSON files): types, formats, allowed values, dates in order and derived values.
+
+    Completeness and each authority's own rules are checked by `pep qa`. Exits 1 when any file is invalid.
+
+    \b
+    Example:
+      pep validate samples/walsall/pep.json samples/invalid/*.json --json
+    """
+    failed = 0
+    for path in files:
+        result = validate_file(path)
+        failed += not result.valid
+        if as_json:
+            emit_json({"source": str(path), "valid": result.valid, "errors": errors_json(result.errors)})
+        elif result.valid:
+            click.echo(f"{path}: valid")
+        else:
+            click.echo(f"{path}: invalid ({len(result.errors)} error{'s' * (len(result.errors) != 1)})")
+            for field, message in result.errors:
+                click.echo(f"  {field}: {message}" if field else f"  {message}")
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,101 @@
+"""The demo: validate every bundled sample, then generate every authority × variant × format, blank and filled."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import PepError
+from .generate import RENDERERS, generate
+from .profiles import authorities
+from .records import load_json_file
+from .validation import validate_file
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+@dataclass
+class DemoReport:
+    valid: list[Path] = field(default_factory=list)
+    invalid_as_expected: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    skipped_formats: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def available_formats() -> list[str]:
+    """Formats whose renderer is installed."""
+    found = []
+    for fmt, target in RENDERERS.items():
+        try:
+            importlib.import_module(target.partition(":")[0])
+        except ModuleNotFoundError:
+            continue
+        found.append(fmt)
+    return found
+
+
+def sample_records(samples: Path = SAMPLES) -> dict[tuple[str, str], Path]:
+    """(authority, variant) -> sample file, for the valid samples under samples/<authority>/."""
+    found = {}
+    for path in sorted(samples.glob("*/*.json")):
+        if path.parent.name == "invalid":
+            continue
+        found[(path.parent.name, path.stem)] = path
+    return found
+
+
+def check_samples(report: DemoReport, samples: Path = SAMPLES) -> None:
+    """Every valid sample validates; every invalid one fails with exactly its expected paths."""
+    for path in sample_records(samples).values():
+        result = validate_file(path)
+        if result.valid:
+            report.valid.append(path)
+        else:
+            report.problems.append(f"{path}: expected valid, got {result.errors[:3]}")
+    expected_file = samples / "invalid" / "expected.json"
+    expected = load_json_file(expected_file) if expected_file.exists() else {}
+    for name, paths in expected.items():
+        path = samples / "invalid" / name
+        got = sorted({p for p, _ in validate_file(path).errors})
+        if got == sorted(set(paths)):
+            report.invalid_as_expected.append(path)
+        else:
+            report.problems.append(f"{path}: expected errors at {sorted(paths)}, got {got}")
+
+
+def generate_all(report: DemoReport, out_dir: Path, samples: Path = SAMPLES, formats=None) -> None:
+    """Every authority × variant × available format, blank and (where a sample exists) filled."""
+    records = sample_records(samples)
+    formats = formats or available_formats()
+    report.skipped_formats = set(RENDERERS) - set(formats)
+    for profile in authorities().values():
+        for variant in profile.variants.values():
+            for fmt in (f for f in variant.formats if f in formats):
+                target = out_dir / profile.id
+                sources = [None] + ([records[(profile.id, variant.id)]] if (profile.id, variant.id) in records
+                                    else [])
+                for source in sources:
+                    _generate_one(report, profile.id, variant.id, fmt, source, target)
+
+
+def _generate_one(report: DemoReport, authority, variant, fmt, source, target) -> None:
+    try:
+        data = load_json_file(source) if source else None
+        result = generate(authority, variant, fmt, data, target, force=True, source=str(source) if source else None)
+        report.written.append(result.path)
+    except PepError as err:
+        report.problems.append(f"{authority} {variant} {fmt} {'filled' if source else 'blank'}: {err}")
+
+
+def run_demo(out_dir: Path, samples: Path = SAMPLES) -> DemoReport:
+    """The whole demo."""
+    report = DemoReport()
+    check_samples(report, samples)
+    generate_all(report, out_dir, samples)
+    return report

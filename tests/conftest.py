@@ -1,0 +1,57 @@
+"""Pytest fixtures that are available in all test modules."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+
+
+def sample_path(authority: str, variant: str) -> Path:
+    """The bundled sample record of an authority's variant."""
+    return SAMPLES / authority / f"{variant}.json"
+
+
+def load_sample(authority: str, variant: str) -> dict:
+    """A fresh copy of a sample record (numbers with a fraction as Decimal, as pep reads them)."""
+    return json.loads(sample_path(authority, variant).read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+def all_samples() -> list[Path]:
+    """Every valid sample record."""
+    return sorted(p for p in SAMPLES.glob("*/*.json") if p.parent.name != "invalid")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def invoke(runner):
+    """Run `pep ARGS...` in-process; returns click's Result (stdout and stderr kept apart)."""
+
+    def run(*args, input=None):
+        return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def walsall_record() -> dict:
+    return copy.deepcopy(load_sample("walsall", "pep"))
+
+
+def write_json(path: Path, data) -> Path:
+    """Write a record as a test input file."""
+    path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    return path
