@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .audience import audience_view
@@ -25,10 +26,15 @@ RENDERERS = {
 
 @dataclass(frozen=True)
 class RenderRequest:
-    """What a renderer gets: the filled document model, and the validated record (None when blank)."""
+    """What a renderer gets: the filled document model, and the validated record (None when blank).
+
+    `options` carries format-specific settings: `keys` (a KeyRing, forms), `password` (forms), `issue_date`
+    (forms), `attach_json` (PDF/A-3 with the record attached), and whatever a renderer documents.
+    """
 
     model: DocumentModel
     fmt: str
+    options: Mapping = field(default_factory=dict)
 
     @property
     def profile(self) -> Profile:
@@ -62,7 +68,7 @@ def check_request(profile: Profile, variant: Variant, fmt: str) -> None:
 
 
 def prepare(authority: str, variant_id: str, fmt: str, data: dict | None, audience: str = "record",
-            source: str | None = None) -> RenderRequest:
+            source: str | None = None, options: Mapping | None = None) -> RenderRequest:
     """Validate the data against the request and build the document model."""
     profile, variant = get_variant(authority, variant_id)
     check_request(profile, variant, fmt)
@@ -77,7 +83,7 @@ def prepare(authority: str, variant_id: str, fmt: str, data: dict | None, audien
         if mismatch:
             raise RecordInvalid(mismatch, file=source)
         record = view.apply(record)
-    return RenderRequest(build_model(profile, variant, record, view), fmt)
+    return RenderRequest(build_model(profile, variant, record, view), fmt, dict(options or {}))
 
 
 def render(request: RenderRequest) -> bytes:
@@ -86,9 +92,10 @@ def render(request: RenderRequest) -> bytes:
 
 
 def generate(authority: str, variant_id: str, fmt: str, data: dict | None, out_dir: Path, *,
-             audience: str = "record", force: bool = False, source: str | None = None) -> Generated:
+             audience: str = "record", force: bool = False, source: str | None = None,
+             options: Mapping | None = None) -> Generated:
     """Render one document and write it under out_dir with the authority's file name."""
-    request = prepare(authority, variant_id, fmt, data, audience, source)
+    request = prepare(authority, variant_id, fmt, data, audience, source, options)
     content = render(request)
     name = output_name(request.profile, variant_id, request.record, fmt, audience)
     path = Path(out_dir) / name
