@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from marshmallow import ValidationError
 
@@ -51,11 +52,17 @@ def flatten_messages(messages, prefix: str = "") -> list[tuple[str, str]]:
     return pairs
 
 
+@cache
+def _schema() -> PepRecord:
+    """One schema for every load: building the ~60 nested schemas is most of a validation's cost."""
+    return PepRecord()
+
+
 def validate_record(data) -> ValidationResult:
     """Validate a record's shape; derived values are computed and checked. Returns all errors at once."""
     if not isinstance(data, dict):
         return ValidationResult(None, [("", "A PEP record must be a JSON object.")])
-    schema = PepRecord()
+    schema = _schema()
     try:
         loaded = schema.load(data)
     except ValidationError as err:

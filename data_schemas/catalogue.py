@@ -7,6 +7,7 @@ from functools import cache
 
 from marshmallow import Schema, fields
 
+from .fields import IsoDate, IsoDateTime, Money, Number, StrictBoolean, StrictInteger
 from .record import PepRecord
 
 
@@ -24,6 +25,7 @@ class FieldInfo:
     restricted: bool = False
     unit: str | None = None
     derived: bool = False
+    type: str = "string"  # string, integer, number, money, boolean, date, datetime, list, object, texts, answers
 
     @property
     def parent(self) -> str:
@@ -38,6 +40,16 @@ def _field_kind(field: fields.Field) -> str:
     return "leaf"
 
 
+_TYPES = ((Money, "money"), (IsoDateTime, "datetime"), (IsoDate, "date"), (StrictBoolean, "boolean"),
+          (StrictInteger, "integer"), (Number, "number"), (fields.Dict, "answers"))
+
+
+def _field_type(field: fields.Field, kind: str) -> str:
+    if kind != "leaf":
+        return {"group": "object", "list": "list", "texts": "texts"}[kind]
+    return next((name for cls, name in _TYPES if isinstance(field, cls)), "string")
+
+
 def _walk(schema: Schema, prefix: str, owner: str, out: dict[str, FieldInfo]) -> None:
     owner = getattr(schema, "owner", None) or owner
     for name, field in schema.fields.items():
@@ -49,7 +61,7 @@ def _walk(schema: Schema, prefix: str, owner: str, out: dict[str, FieldInfo]) ->
         options = tuple(meta.get("options", ()))
         out[path] = FieldInfo(path, meta.get("label", key), field_owner, meta.get("widget", "text"), kind, options,
                               tuple(meta.get("option_labels", {}).items()), bool(meta.get("restricted")),
-                              meta.get("unit"), bool(meta.get("derived")))
+                              meta.get("unit"), bool(meta.get("derived")), _field_type(field, kind))
         if kind == "group":
             _walk(field.schema, f"{path}.", field_owner, out)
         elif kind == "list":

@@ -24,6 +24,9 @@ SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX = 20_000
 MONEY_MAX = Decimal("1000000")
 
+# "360", "360.00", "£1,200.50": digits with optional £ and thousands commas (no exponents); the range and the
+# number of decimal places are checked after, with messages of their own.
+_MONEY_TEXT = re.compile(r"^-?£?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
 # C0 controls other than tab and line feed, DEL, and lone surrogates: never valid in a PEP.
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
 # Word's manual line break (VT) and form feed paste in from documents: keep them as line ends.
@@ -77,6 +80,11 @@ class StrictBoolean(fields.Boolean):
     truthy = frozenset({True})
     falsy = frozenset({False})
 
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):  # 1 and 0 equal True and False in Python, so the sets above let them in
+            raise self.make_error("invalid", input=value)
+        return value
+
 
 class Number(fields.Decimal):
     """A JSON number (not a string), kept exactly as a Decimal, dumped as a JSON number."""
@@ -112,6 +120,8 @@ class Money(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+            raise self.make_error("invalid")
+        if isinstance(value, str) and not _MONEY_TEXT.match(value.strip()):
             raise self.make_error("invalid")
         text = value.strip().lstrip("£").replace(",", "") if isinstance(value, str) else str(value)
         try:

@@ -8,7 +8,8 @@ from .fields import IsoDate, IsoDateTime, Money, Number, StrictBoolean, StrictIn
 from .record import PepRecord
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-MONEY_PATTERN = r"^£?\d{1,7}(\.\d{1,2})?$"
+MONEY_PATTERN = r"^£?(\d{1,7}|\d{1,3}(,\d{3}){1,2})(\.\d{1,2})?$"
+DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$"
 
 
 def _validators(field: fields.Field) -> list:
@@ -40,7 +41,7 @@ def _scalar(field: fields.Field) -> dict:
         return {"oneOf": [{"type": "string", "pattern": MONEY_PATTERN},
                           {"type": "number", "minimum": 0, "multipleOf": 0.01}]}
     if isinstance(field, IsoDateTime):
-        return {"type": "string", "format": "date-time"}
+        return {"type": "string", "pattern": DATETIME_PATTERN}
     if isinstance(field, IsoDate):
         return {"type": "string", "format": "date"}
     if isinstance(field, StrictBoolean):

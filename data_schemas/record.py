@@ -7,7 +7,7 @@ from marshmallow import fields, post_load, validate, validates_schema
 from . import derived
 from . import fields as f
 from .base import Errors, Section, check_derived, check_order, get_path
-from .fields import Text
+from .fields import _LINE_ENDS, Text
 from .questions import validate_answers
 
 SOCIAL_CARE_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
@@ -56,7 +56,7 @@ class PepMeta(Section):
                                "complete"])
     previous_pep_id = _pep_id()
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _check(self, data, **_):
         errors = Errors()
         year = data.get("academic_year")
@@ -98,11 +98,12 @@ class Child(Section):
                              "Use 1–40 letters, digits, '_' or '-', starting with a letter or digit.",
                              required=True, allow_none=False)
     ncy = f.choice("National curriculum year", {v: (f"Year {v}" if v.isdigit() else v) for v in NCY}, owner="dt")
-    key_stage = f.choice("Key stage", ["EYFS", "KS1", "KS2", "KS3", "KS4", "KS5"], owner="system", derived=True)
+    key_stage = f.choice("Key stage", {ks: ks for ks in ("EYFS", "KS1", "KS2", "KS3", "KS4", "KS5")}, owner="system",
+                         derived=True)
     uasc = f.flag("Unaccompanied asylum-seeking child")
     interpreter_language = f.text("Interpreter needed for (language)")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _check(self, data, **_):
         errors = Errors()
         check_derived(errors, data, "key_stage", derived.key_stage(data.get("ncy")),
@@ -275,11 +276,14 @@ class Meeting(Section):
     next_arranged_by = f.choice("Next meeting arranged by", {"sw": "Social worker", "dt": "Designated teacher",
                                                            "vs": "Virtual school"}, owner="sw")
     rescheduled_from = f.date("Originally planned for", owner="sw")
+    arranged_on = f.date("Date the meeting was arranged", owner="sw")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _check(self, data, **_):
         errors = Errors()
         check_order(errors, data, "date", "next_pep_date", "The next PEP must come after this meeting.")
+        check_order(errors, data, "arranged_on", "date", "The meeting cannot take place before it was arranged.",
+                    at="arranged_on")
         errors.raise_any()
 
 
@@ -324,7 +328,7 @@ class SchoolHistory(Section):
     end = f.date("To", data_key="to")
     reason = f.text("Reason for leaving")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _check(self, data, **_):
         errors = Errors()
         check_order(errors, data, "start", "end", "Comes before the start date.", at="to")
@@ -421,7 +425,7 @@ class Attendance(Section):
                                           "looked_after_call": "Looked After Call", "manual": "Entered by hand"})
     plan = f.longtext("Plan to improve attendance")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _check(self, data, **_):
         errors = Errors()
         attended, possible = data.get("sessions_attended"), data.get("sessions_possible")
@@ -493,7 +497,7 @@ class Ehcp(Section):
     next_annual_review = f.date("Next annual review")
     pep_aligned = f.flag("Annual review held with the PEP")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _check(self, data, **_):
         errors = Errors()
         check_order(errors, data, "issued", "last_annual_review", "Comes before the plan was issued.")
@@ -550,7 +554,7 @@ class Sdq(Section):
                            "high": "High", "very_high": "Very high"}, owner="system", derived=True)
     advice_for_school = f.longtext("Advice for school")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _check(self, data, **_):
         errors = Errors()
         total = derived.sdq_total(data)
@@ -640,10 +644,11 @@ class Views(Section):
     def _normalise_answers(self, data, **_):
         for qid, value in (data.get("answers") or {}).items():
             if isinstance(value, str):
-                data["answers"][qid] = value.replace("\r\n", "\n").replace("\r", "\n")
+                # the same line ends as every Text field: Word's manual line break (VT) and form feed too
+                data["answers"][qid] = value.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_ENDS)
         return data
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _check(self, data, **_):
         errors = validate_answers(data.get("answers") or {})
         if errors:
@@ -1051,7 +1056,7 @@ class Post16(Section):
     neet_plan = f.nested(NeetPlan, "Plan to return to education, employment or training", owner="sw")
     pathway_plan_ref = f.text("Pathway plan reference", owner="sw")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _check(self, data, **_):
         errors = Errors()
         check_order(errors, data, "start_date", "expected_end", "Comes before the start date.")
@@ -1127,16 +1132,25 @@ class PepRecord(Section):
     p16 = f.nested(Post16, "Post-16")
     pathway = f.nested(Pathway, "Pathway plan")
 
-    @validates_schema
-    def _check(self, data, **_):
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check_dates(self, data, original, **_):
+        """Dates in order: runs despite errors elsewhere (only dates that loaded are compared)."""
         errors = Errors()
         for later in ("care.date_entered_care", "care.placement.start_date", "meeting.date", "views.date",
                       "education.admission_date"):
             check_order(errors, data, "child.date_of_birth", later, "Comes before the child's date of birth.")
         meeting = get_path(data, "meeting.date")
+        targets, supplied = data.get("targets") or [], original.get("targets")
+        if isinstance(supplied, list) and len(targets) == len(supplied):  # a null target drops out of the list
+            for i, target in enumerate(targets):
+                if meeting and target.get("by_date") and target["by_date"] < meeting:
+                    errors.add(f"targets.{i}.by_date", "Comes before the meeting at which the target was set.")
+        errors.raise_any()
+
+    @validates_schema
+    def _check(self, data, **_):
+        errors = Errors()
         for i, target in enumerate(data.get("targets") or []):
-            if meeting and target.get("by_date") and target["by_date"] < meeting:
-                errors.add(f"targets.{i}.by_date", "Comes before the meeting at which the target was set.")
             if target.get("number") is not None and target["number"] != i + 1:
                 errors.add(f"targets.{i}.number", f"Disagrees with the computed value {i + 1} (its place in the list).")
         self._check_ppg(errors, data)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .errors import PepError
 from .generate import RENDERERS, generate
+from .keys import ensure_demo_key
 from .profiles import authorities
 from .records import load_json_file
 from .validation import validate_file
@@ -87,10 +88,36 @@ def generate_all(report: DemoReport, out_dir: Path, samples: Path = SAMPLES, for
 def _generate_one(report: DemoReport, authority, variant, fmt, source, target) -> None:
     try:
         data = load_json_file(source) if source else None
-        result = generate(authority, variant, fmt, data, target, force=True, source=str(source) if source else None)
+        options = {"keys": ensure_demo_key(target.parent)} if fmt == "form" else None
+        result = generate(authority, variant, fmt, data, target, force=True, source=str(source) if source else None,
+                          options=options)
         report.written.append(result.path)
     except PepError as err:
         report.problems.append(f"{authority} {variant} {fmt} {'filled' if source else 'blank'}: {err}")
+
+
+def write_qa_and_dashboard(report: DemoReport, out_dir: Path, samples: Path = SAMPLES) -> None:
+    """The QA report (text and HTML) of every sample record, and the dashboard of the sample cohort.
+
+    Due dates count from the newest sample's date, so that the demo writes the same page every day.
+    """
+    from .dashboard import render
+    from .due import load_cohort, pep_date
+    from .qa import check_valid, html_report, text_report
+    from .writer import write_atomic
+
+    files = sorted(p for p in samples.glob("*/*.json") if p.parent.name != "invalid")
+    cohort = load_cohort(records=[(str(p.relative_to(samples.parent)), load_json_file(p)) for p in files])
+    for source, record in cohort.records:
+        result = check_valid(record, source)
+        stem = out_dir / "qa" / f"{record['pep']['authority']}_{Path(source).stem}"
+        for suffix, text in ((".qa.txt", text_report(result)), (".qa.html", html_report(result))):
+            write_atomic(stem.with_name(stem.name + suffix), text.encode("utf-8"), force=True)
+            report.written.append(stem.with_name(stem.name + suffix))
+    as_of = max((pep_date(r) for _, r in cohort.records if pep_date(r)), default=None)
+    if as_of is not None:
+        write_atomic(out_dir / "dashboard.html", render(cohort, as_of).encode("utf-8"), force=True)
+        report.written.append(out_dir / "dashboard.html")
 
 
 def run_demo(out_dir: Path, samples: Path = SAMPLES) -> DemoReport:
@@ -98,4 +125,5 @@ def run_demo(out_dir: Path, samples: Path = SAMPLES) -> DemoReport:
     report = DemoReport()
     check_samples(report, samples)
     generate_all(report, out_dir, samples)
+    write_qa_and_dashboard(report, out_dir, samples)
     return report

@@ -7,6 +7,7 @@ import hmac
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 
 from .keys import KeyRing, SigningKey
 
@@ -102,9 +103,16 @@ class Manifest:
         return cls(identity, fields, dict(data.get("prefilled") or {}), str(data.get("signature") or ""))
 
 
+def _decimal_as_text(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
 def canonical(value) -> bytes:
-    """Canonical JSON: sorted keys, no spaces, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """Canonical JSON: sorted keys, no spaces, UTF-8 (exact decimals as strings)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=_decimal_as_text).encode("utf-8")
 
 
 def field_name(path: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from data_schemas.fields import OWNERS
@@ -30,7 +32,7 @@ class ItemField(fields.Field):
             value = {"field": value}
         if not isinstance(value, dict):
             raise ValidationError("An item is a mapping such as {field: child.first_name} or a path.")
-        return ItemSchema().load(value)
+        return _item_schema().load(value)
 
 
 class ItemSchema(Strict):
@@ -59,6 +61,12 @@ class ItemSchema(Strict):
         if len(kinds) != 1:
             raise ValidationError(f"An item needs exactly one of: {', '.join(ITEM_KINDS)} (found "
                                   f"{', '.join(kinds) or 'none'}).")
+
+
+@cache
+def _item_schema() -> ItemSchema:
+    """One ItemSchema for every item: building a schema per item made loading profiles slow."""
+    return ItemSchema()
 
 
 class SectionSchema(Strict):
@@ -113,6 +121,8 @@ class ReviewSchema(Strict):
     window_weeks = fields.Integer(strict=True, allow_none=True)
     after_change_of_setting = fields.Boolean(load_default=True)
     not_in_last_weeks_of_term = fields.Integer(strict=True, allow_none=True)
+    change_within_days = fields.Integer(strict=True, allow_none=True,
+                                        metadata={"doc": "a new PEP after a change of school or placement (pep due)"})
 
 
 class TimescalesSchema(Strict):

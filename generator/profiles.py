@@ -21,7 +21,7 @@ PROFILE_FILE = "profile.yaml"
 DEFAULTS_FILE = "defaults.yaml"
 MERGED_KEYS = ("form_slots", "audiences", "labels", "wording", "label_sets", "blocks")
 RUNTIME_PLACEHOLDERS = ("n",)
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 DEFAULT_FORM_OWNERS = {"record": ("dt", "both"), "views": ("child",)}
 
 
@@ -157,8 +157,8 @@ class _Resolver:
             swhere = (*where, "sections", index)
             colour = sec.get("colour") or self.section_colour(sec["owner"])
             items = self.items(sec["items"], "", label_set, (*swhere, "items"))
-            sections.append(Section(sec["id"], self.fill(sec["heading"], swhere), sec["owner"], colour, items,
-                                    self.fill(sec.get("intro"), swhere)))
+            sections.append(Section(sec["id"], self.fill(sec["heading"], (*swhere, "heading")), sec["owner"], colour,
+                                    items, self.fill(sec.get("intro"), (*swhere, "intro"))))
         ids = [s.id for s in sections]
         duplicate = next((i for i in ids if ids.count(i) > 1), None)
         if duplicate:
@@ -178,10 +178,23 @@ class _Resolver:
 def _locate(src: YamlSource, defaults: YamlSource, key_path: tuple, message: str) -> ProfileError:
     """An error at a key path of the merged profile, pointing into the file the value came from."""
     head = key_path[:2] if key_path and key_path[0] in (*MERGED_KEYS, "variants") else key_path[:1]
-    node = src.data or {}
-    for key in head:
-        node = node.get(key) if isinstance(node, dict) else None
-    return (src if node is not None or not head else defaults).error(key_path, message)
+    if not head or _has(src.data, head):  # the profile's own (even when null), or the profile as a whole
+        return src.error(key_path, message)
+    if head[0] in ("blocks", "variants") and _has(defaults.data, head):
+        return defaults.error(key_path, message)
+    if _has(defaults.data, ("defaults", *head)):
+        return defaults.error(("defaults", *key_path), message)
+    return src.error(key_path, message)  # missing everywhere: the profile should have it
+
+
+def _has(data, key_path: tuple) -> bool:
+    """Is there a value (perhaps null) at a key path of parsed YAML?"""
+    node = data
+    for key in key_path:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 def _merge(own: dict, defaults: dict) -> dict:
@@ -210,8 +223,12 @@ def load_profile(folder: Path, root: Path | None = None) -> Profile:
     try:
         raw = ProfileSchema().load(merged)
     except ValidationError as err:
-        path, message = flatten_messages(err.messages)[0]
-        key_path = tuple(int(k) if k.isdigit() else k for k in path.split(".")) if path else ()
+        # A misspelt key is also a missing one: report the unknown key, which is the cause.
+        pairs = flatten_messages(err.messages)
+        path, message = next((pair for pair in pairs if pair[1] == "Unknown field."), pairs[0])
+        # marshmallow files errors of a mapping's values under "value" (and of its keys under "key"): drop those.
+        segments = [k for k in path.split(".") if k not in ("value", "key")] if path else []
+        key_path = tuple(int(k) if k.isdigit() else k for k in segments)
         raise _locate(src, defaults, key_path, message) from err
     if raw["id"] != folder.name:
         raise src.error(("id",), f"The id {raw['id']!r} must match the folder name {folder.name!r}.")

@@ -63,6 +63,9 @@ def parse_json(raw: bytes, source: str):
     for bom, name in _BOMS.items():
         if raw.startswith(bom):
             raise InputError(f"Encoded as {name}; save the record as UTF-8.", file=source)
+    detected = json.detect_encoding(raw[:4])
+    if not detected.startswith("utf-8"):  # UTF-16 or UTF-32 without a byte order mark
+        raise InputError(f"Encoded as {detected[:6].upper()}; save the record as UTF-8.", file=source)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -33,6 +33,9 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> str:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except OSError as err:  # disk full, file system gone: a clear error, and no temporary file left behind
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"Cannot write: {err.strerror}.", file=str(path)) from err
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

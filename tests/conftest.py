@@ -51,7 +51,13 @@ def walsall_record() -> dict:
     return copy.deepcopy(load_sample("walsall", "pep"))
 
 
+def _number(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(type(value).__name__)
+
+
 def write_json(path: Path, data) -> Path:
-    """Write a record as a test input file."""
-    path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    """Write a record as a test input file (Decimals as JSON numbers, as they came)."""
+    path.write_text(json.dumps(data, ensure_ascii=False, default=_number), encoding="utf-8")
     return path

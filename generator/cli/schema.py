@@ -9,7 +9,7 @@ from data_schemas.jsonschema import json_schema
 from ..profiles import get_profile, get_variant
 from .common import emit_json
 
-IDENTITY = ("pep.authority", "pep.variant", "child.social_care_id")
+IDENTITY = ("pep.authority", "pep.variant", "pep.academic_year", "pep.term", "child.social_care_id")
 
 
 @click.command("schema")

@@ -1,0 +1,7 @@
+"""A deterministic stand-in renderer for batch orchestration tests: the record's JSON plus the format."""
+
+from generator.formspec import canonical
+
+
+def render(request) -> bytes:
+    return canonical({"fmt": request.fmt, "record": request.record})
