@@ -5,13 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pep-installed
 
-.PHONY: demo test setup system lint bench clean
+.PHONY: demo test setup system lint bench clean clients
 
 demo: setup
 	$(BIN)/pep demo -o output
 
-test: setup
+test: setup clients
 	$(BIN)/ruff check .
+	$(BIN)/pep templates build --check
+	$(BIN)/pep templates lint
 	$(BIN)/pytest
 
 setup: system $(STAMP)
@@ -25,6 +27,14 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
+# Real PDF clients the round-trip tests fill forms with: pdf.js (Firefox's engine) under Node 22.
+CLIENTS := tests/clients/node_modules/.pep-installed
+clients: $(CLIENTS)
+
+$(CLIENTS): tests/clients/package.json tests/clients/package-lock.json
+	npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error
+	touch $@
+
 lint: setup
 	$(BIN)/ruff check .
 
@@ -32,4 +42,4 @@ bench: setup
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) output .pytest_cache .ruff_cache
+	rm -rf $(VENV) output .pytest_cache .ruff_cache tests/clients/node_modules

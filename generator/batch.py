@@ -95,6 +95,8 @@ def load_journal(out_dir: Path) -> dict[str, dict]:
     path = out_dir / JOURNAL
     if path.exists():
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if not line.strip():
+                continue
             try:
                 entry = json.loads(line)
                 entries[entry["name"]] = entry
@@ -204,28 +206,28 @@ def run_task(task: Task, settings: BatchSettings | None = None) -> RowOutcome:
         except PepError as err:
             outcome.errors.append((err.path or "", str(err)))
             continue
-        outcome.files.append((name, status, hashlib.sha256(content).hexdigest(), key))
+        sha = hashlib.sha256(content).hexdigest()
+        append_journal(settings.out_dir, [{"name": name, "input": key, "sha256": sha, "row": row.number,
+                                           "child": outcome.child_id, "school": outcome.school}])
+        outcome.files.append((name, "skipped" if status == "unchanged" else status, sha, key))
     return outcome
 
 
 # --- the run ---------------------------------------------------------------------------------------
 
 
-class Journal:
-    """Appends one line per finished output, flushed at once, so a restart knows what is done."""
-
-    def __init__(self, out_dir: Path):
-        self.handle = (out_dir / JOURNAL).open("a", encoding="utf-8")
-
-    def record(self, outcome: RowOutcome) -> None:
-        for name, status, sha, key in outcome.files:
-            if status != "skipped":
-                self.handle.write(json.dumps({"name": name, "input": key, "sha256": sha, "row": outcome.number,
-                                              "child": outcome.child_id, "school": outcome.school}) + "\n")
-        self.handle.flush()
-
-    def close(self) -> None:
-        self.handle.close()
+def append_journal(out_dir: Path, entries: list[dict]) -> None:
+    """Append one line per finished output, right after it is written: a single O_APPEND write of a short line is
+    atomic, so workers share the file safely and a kill loses at most the line of a file being finished."""
+    if not entries:
+        return
+    fd = os.open(out_dir / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        for entry in entries:
+            # a leading line end closes any line a killed process left unfinished; blank lines are skipped
+            os.write(fd, ("\n" + json.dumps(entry)).encode("utf-8"))
+    finally:
+        os.close(fd)
 
 
 def _outcomes(tasks: Iterator, settings: BatchSettings) -> Iterator[RowOutcome]:
@@ -254,19 +256,17 @@ def run_batch(rows: Iterable[CohortRow], settings: BatchSettings,
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(settings.out_dir)
     planner = Planner(settings)
-    summary, journal, started = BatchSummary(), Journal(settings.out_dir), time.monotonic()
+    summary, started = BatchSummary(), time.monotonic()
     schools: dict[str, list[tuple[str, str, str]]] = {}
     try:
         for outcome in _outcomes((planner.plan(row) for row in rows), settings):
             _tally(summary, outcome, schools)
-            journal.record(outcome)
             if progress:
                 progress(summary)
     except KeyboardInterrupt:
         summary.interrupted = True
         remove_stale_temp_files(settings.out_dir)
     finally:
-        journal.close()
         summary.seconds = time.monotonic() - started
     write_error_report(settings.out_dir, summary.bad_rows)
     if settings.options.get("zip_per_school") and not summary.interrupted:

@@ -240,11 +240,27 @@ def read_folder(path: Path) -> Iterator[CohortRow]:
             yield CohortRow(number, file.name, None, [("", err.message)])
 
 
+def read_store(path: Path, authority: str, variant: str) -> Iterator[CohortRow]:
+    """The current record of every child of the authority in a store, given the variant asked for."""
+    from .store import Store
+
+    with Store.open(path) as store:
+        for number, version in enumerate(store.records(), start=1):
+            record = version.record
+            if record["pep"]["authority"] == authority:
+                record["pep"]["variant"] = variant
+                yield CohortRow(number, f"store:{record['child']['social_care_id']}", record)
+
+
 def read_cohort(path: Path, authority: str, variant: str) -> Iterator[CohortRow]:
-    """The rows of a cohort: a sheet or a folder of JSON records."""
+    """The rows of a cohort: a sheet, a folder of JSON records, or a store folder."""
+    from .store import DB_NAME
+
     path = Path(path)
     if not path.exists():
         raise InputError("No such file or folder.", file=str(path))
+    if path.is_dir() and (path / DB_NAME).exists():
+        return read_store(path, authority, variant)
     if path.is_dir():
         return read_folder(path)
     return read_sheet(path, {"authority": authority, "variant": variant})
@@ -252,7 +268,11 @@ def read_cohort(path: Path, authority: str, variant: str) -> Iterator[CohortRow]
 
 def count_rows(path: Path) -> int | None:
     """How many data rows a cohort has (for the progress bar), or None when counting would cost too much."""
+    from .store import DB_NAME
+
     path = Path(path)
+    if path.is_dir() and (path / DB_NAME).exists():
+        return None
     if path.is_dir():
         return sum(1 for _ in path.glob("*.json"))
     if path.suffix.lower() == ".csv":

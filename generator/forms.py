@@ -85,11 +85,12 @@ def shown_text(planned: PlannedField, record: dict | None, value) -> str:
 
 
 def make_manifest(request, plan: FormPlan, values: dict, issue_date: str, key_id: str) -> Manifest:
-    """The form's identity, field map and prefilled read-only values; the form id is a digest of all of them, so
-    the same data, issue date and key always give the same form."""
+    """The form's identity, field map and every value it was issued with (read-only and editable alike: ingestion
+    refuses changed read-only values, and the store merges only what the school changed); the form id is a digest
+    of all of them, so the same data, issue date and key always give the same form."""
     profile, variant = request.profile, request.variant
     specs: list[FieldSpec] = [f.spec for f in plan.fields]
-    prefilled = {f.name: values[f.name] for f in plan.fields if f.spec.readonly}
+    prefilled = {f.name: values[f.name] for f in plan.fields if values[f.name] not in ("", None, False)}
     version = template_version(profile.id, repr(profile) + variant.id)
     child_id = str(value_at(request.record, "child.social_care_id") or "")
     digest = hashlib.sha256(canonical({

@@ -137,7 +137,7 @@ def _read(reader: PdfReader) -> dict:
     info = _dict(reader.trailer.get("/Info"))
     form_id = info.get(INFO_KEY) if info is not None else None
     return {"manifest": manifest, "info_form_id": None if form_id is None else _text(form_id),
-            "fields": fields, "notes": _markup_notes(reader, budget)}
+            "fields": fields, "notes": _markup_notes(reader, budget), "encrypted": reader.is_encrypted}
 
 
 # -- objects ------------------------------------------------------------------------------------------------------

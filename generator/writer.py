@@ -27,10 +27,7 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> str:
     except OSError as err:
         raise OutputError(f"Cannot write here: {err.strerror}.", file=str(path)) from err
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write_all(fd, data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as err:  # disk full, file system gone: a clear error, and no temporary file left behind
@@ -40,3 +37,10 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> str:
         Path(tmp).unlink(missing_ok=True)
         raise
     return status
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())

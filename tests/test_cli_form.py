@@ -61,7 +61,7 @@ def test_form_fields__not_a_pep_form_or_missing(invoke, tmp_path):
     result = invoke("form", "fields", plain)
     assert result.exit_code == 1
     assert str(plain) in result.stderr
-    assert "manifest" in result.stderr
+    assert "not a form pep issued" in result.stderr
     missing = invoke("form", "fields", tmp_path / "nope.pdf")
     assert missing.exit_code == 1
     assert "nope.pdf" in missing.stderr

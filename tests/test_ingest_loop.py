@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from clients.formkit import KEY, keyring
+from conftest import write_json
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import TextStringObject
 
@@ -109,3 +110,25 @@ def test_password__forms_issued_with_a_password_are_read_with_it(invoke, tmp_pat
     assert refused["errors"][0]["message"].startswith("It is protected with a password pep was not given")
     read = json.loads(invoke("ingest", form, "--json", "--workers", "1", "--password", "Sch00l!").stdout)
     assert read["status"] == "accepted"
+
+
+def test_loop__untouched_prefilled_answer_keeps_a_newer_stored_value(invoke, tmp_path, key_env):
+    store = tmp_path / "store"
+    assert invoke("store", "import", ROOT / "samples/walsall/pep.json", "--store", store).exit_code == 0
+    child = sample()["child"]["social_care_id"]
+    made = invoke("generate", "walsall", "pep", "--format", "form", "--store", store, "--child", child,
+                  "-o", tmp_path / "out")
+    assert made.exit_code == 0, made.stderr
+    newer = sample("pep")
+    newer["attainment"]["progress_comment"] = "Updated by the designated teacher after the form went out."
+    newer_file = write_json(tmp_path / "newer.json", newer)
+    assert invoke("store", "import", newer_file, "--store", store).exit_code == 0
+    returned = tmp_path / "returned.pdf"
+    returned.write_bytes(type_into(Path(made.stdout.strip()).read_bytes(),
+                                   {"attendance_plan": "Attendance is being tracked weekly."}))
+    ingested = json.loads(invoke("ingest", returned, "--store", store, "--json", "--workers", "1").stdout)
+    assert ingested["status"] == "accepted", ingested
+    with Store.open(store) as opened:
+        record = opened.current(child).record
+    assert record["attainment"]["progress_comment"] == "Updated by the designated teacher after the form went out."
+    assert record["attendance"]["plan"] == "Attendance is being tracked weekly."

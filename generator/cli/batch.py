@@ -34,8 +34,8 @@ def command():
     """Generate documents and forms for a whole cohort: `pep batch AUTHORITY VARIANT --data COHORT ...`.
 
     COHORT is a CSV or Excel sheet whose column headers are data paths (get one with `pep batch template`),
-    or a folder of JSON records. Bad rows are reported in batch-errors.csv and on screen; the rest go on. Run it
-    again after an interruption: what is done and correct is skipped.
+    a folder of JSON records, or a store folder (`pep ingest --store`). Bad rows are reported in batch-errors.csv
+    and on screen; the rest go on. Run it again after an interruption: what is done and correct is skipped.
 
     \b
     Example:
@@ -81,7 +81,7 @@ def _formats(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.argument("authority")
 @click.argument("variant")
 @click.option("--data", "cohort", required=True, type=click.Path(path_type=Path),
-              help="A .csv or .xlsx sheet (headers are data paths) or a folder of .json records.")
+              help="A .csv or .xlsx sheet (headers are data paths), a folder of .json records, or a store folder.")
 @click.option("--format", "formats", required=True, multiple=True,
               help="docx, pdf, form; repeat the option or separate with commas.")
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False), default="output",
