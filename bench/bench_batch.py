@@ -32,17 +32,19 @@ from generator.keys import KeyRing
 sheet, out, workers, formats, keyfile = sys.argv[1:6]
 formats = tuple(formats.split(","))
 options = {"keys": KeyRing.load(Path(keyfile))} if "form" in formats else {}
-settings = BatchSettings("walsall", "pep", formats, Path(out), workers=int(workers), options=options)
+authority, variant = sys.argv[6:8]
+settings = BatchSettings(authority, variant, formats, Path(out), workers=int(workers), options=options)
 start = time.perf_counter()
-summary = run_batch(read_cohort(Path(sheet), "walsall", "pep"), settings)
+summary = run_batch(read_cohort(Path(sheet), authority, variant), settings)
 seconds = time.perf_counter() - start
 peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 print(json.dumps({"seconds": seconds, "written": summary.written, "bad": len(summary.bad_rows), "peak_kb": peak}))
 """
 
 
-def make_cohort(path: Path, children: int) -> Path:
-    base = flatten_record(json.loads((ROOT / "samples/walsall/pep.json").read_text(), parse_float=Decimal))
+def make_cohort(path: Path, children: int, authority: str = "walsall", variant: str = "pep") -> Path:
+    sample = ROOT / "samples" / authority / f"{variant}.json"
+    base = flatten_record(json.loads(sample.read_text(encoding="utf-8"), parse_float=Decimal))
     headers = list(base)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -53,10 +55,10 @@ def make_cohort(path: Path, children: int) -> Path:
     return path
 
 
-def run(sheet: Path, workers: int, formats: str, keyfile: Path) -> dict:
+def run(sheet: Path, workers: int, formats: str, keyfile: Path, authority: str, variant: str) -> dict:
     out = Path(tempfile.mkdtemp(prefix="pep-bench-out-"))
-    result = subprocess.run([sys.executable, "-c", RUNNER, str(sheet), str(out), str(workers), formats, str(keyfile)],
-                            capture_output=True, text=True, cwd=ROOT, check=True)
+    result = subprocess.run([sys.executable, "-c", RUNNER, str(sheet), str(out), str(workers), formats, str(keyfile),
+                             authority, variant], capture_output=True, text=True, cwd=ROOT, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -64,6 +66,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=1000)
     parser.add_argument("--formats", default="docx,pdf,form")
+    parser.add_argument("--authority", default="walsall")
+    parser.add_argument("--variant", default="pep", help="a variant with a sample in samples/AUTHORITY/")
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0))
     work = Path(tempfile.mkdtemp(prefix="pep-bench-"))
@@ -71,12 +75,14 @@ def main() -> None:
     if "form" in args.formats:
         subprocess.run([sys.executable, "-m", "generator", "key", "new", "--key-file", str(keyfile)], cwd=ROOT,
                        check=True, capture_output=True)
-    big = make_cohort(work / "cohort.csv", args.children)
-    small = make_cohort(work / "cohort-100.csv", 100)
-    print(f"pep batch benchmark: walsall pep, {args.children} children, formats {args.formats}, {cores} cores")
-    parallel = run(big, cores, args.formats, keyfile)
-    single = run(big, 1, args.formats, keyfile)
-    hundred = run(small, cores, args.formats, keyfile)
+    big = make_cohort(work / "cohort.csv", args.children, args.authority, args.variant)
+    small = make_cohort(work / "cohort-100.csv", 100, args.authority, args.variant)
+    print(f"pep batch benchmark: {args.authority} {args.variant}, {args.children} children, formats {args.formats}, "
+          f"{cores} cores")
+    where = (args.authority, args.variant)
+    parallel = run(big, cores, args.formats, keyfile, *where)
+    single = run(big, 1, args.formats, keyfile, *where)
+    hundred = run(small, cores, args.formats, keyfile, *where)
     files = parallel["written"]
     print(f"  {cores} workers: {parallel['seconds']:.1f} s wall ({files} files, "
           f"{1000 * parallel['seconds'] / args.children:.1f} ms per child)")

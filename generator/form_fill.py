@@ -8,6 +8,7 @@ process; its field objects are found through /Fields, which the clean-up ordered
 from __future__ import annotations
 
 import io
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -16,7 +17,6 @@ from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
     DictionaryObject,
-    FloatObject,
     IndirectObject,
     NameObject,
     NumberObject,
@@ -30,6 +30,7 @@ from .form_font import FormFont
 from .form_plan import FormPlan, PlannedField
 
 _INDEXES: OrderedDict[bytes, LayoutIndex] = OrderedDict()
+_REWRITTEN = ("/V", "/AS", "/AP")
 MAX_INDEXES = 8
 
 
@@ -44,6 +45,21 @@ class LayoutIndex:
     root: IndirectObject
     fields: dict[str, IndirectObject]
     font: IndirectObject
+    entries: dict[int, bytes] = field(default_factory=dict)  # object number -> its dictionary entries, serialised
+
+    def unchanged_entries(self, ref: IndirectObject) -> bytes:
+        """A layout dictionary's entries but /V, /AS and /AP, serialised once per process (filling rewrites only
+        those three, and pypdf's general writer costs more than everything else in a fill)."""
+        found = self.entries.get(ref.idnum)
+        if found is None:
+            out = io.BytesIO()
+            for key, value in self.reader.get_object(ref).items():
+                if key not in _REWRITTEN:
+                    NameObject(key).write_to_stream(out)
+                    out.write(b" ")
+                    value.write_to_stream(out)
+            found = self.entries[ref.idnum] = out.getvalue()
+        return found
 
 
 def layout_index(data: bytes, plan: FormPlan) -> LayoutIndex:
@@ -78,19 +94,19 @@ class Update:
     """The objects of an incremental update: changed ones keep their number, new ones get the next free numbers."""
 
     index: LayoutIndex
-    objects: dict[int, PdfObject] = field(default_factory=dict)
+    objects: dict[int, PdfObject | bytes] = field(default_factory=dict)  # bytes: an object already serialised
     next_number: int = 0
 
     def __post_init__(self):
         self.next_number = self.index.size
 
-    def add(self, obj: PdfObject) -> IndirectObject:
+    def add(self, obj: PdfObject | bytes) -> IndirectObject:
         number = self.next_number
         self.next_number += 1
         self.objects[number] = obj
         return IndirectObject(number, 0, None)
 
-    def change(self, ref: IndirectObject, obj: PdfObject) -> None:
+    def change(self, ref: IndirectObject, obj: PdfObject | bytes) -> None:
         self.objects[ref.idnum] = obj
 
     def copy_of(self, ref: IndirectObject) -> DictionaryObject:
@@ -108,7 +124,11 @@ class Update:
         for number in sorted(self.objects):
             offsets[number] = out.tell()
             out.write(f"{number} 0 obj\n".encode("ascii"))
-            self.objects[number].write_to_stream(out)
+            obj = self.objects[number]
+            if isinstance(obj, bytes):
+                out.write(obj)
+            else:
+                obj.write_to_stream(out)
             out.write(b"\nendobj\n")
         xref_at = out.tell()
         out.write(b"xref\n")
@@ -134,42 +154,56 @@ def _runs(numbers: list[int]):
         yield run[0], run
 
 
-def appearance(update: Update, font: FormFont, planned: PlannedField, widget: DictionaryObject, text: str) -> None:
-    """A new normal appearance for a text widget showing `text` (word-wrapped when multi-line)."""
-    x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+def _number(value: float) -> bytes:
+    return f"{round(value, 3):f}".rstrip("0").rstrip(".").encode("ascii")
+
+
+def _serialised(obj: PdfObject) -> bytes:
+    out = io.BytesIO()
+    obj.write_to_stream(out)
+    return out.getvalue()
+
+
+def appearance(update: Update, font: FormFont, planned: PlannedField, rect, text: str) -> IndirectObject:
+    """A new normal appearance stream for a text widget showing `text` (word-wrapped when multi-line)."""
+    x1, y1, x2, y2 = (float(v) for v in rect)
     width, height = abs(x2 - x1), abs(y2 - y1)
     content, _ = text_stream(font, text, width, height, planned.size, planned.spec.type == "multiline", TEXT_COLOUR)
-    stream = DecodedStreamObject()
-    stream.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                   NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(round(width, 3)),
-                                                     FloatObject(round(height, 3))]),
-                   NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject(
-                       {NameObject(FONT_RESOURCE): update.index.font})})})
-    stream.set_data(content)
-    widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): update.add(stream.flate_encode(level=6))})
+    data = zlib.compress(content, 6)
+    font_ref = f"{update.index.font.idnum} {update.index.font.generation} R".encode("ascii")
+    head = (b"<</Type/XObject/Subtype/Form/BBox[0 0 " + _number(width) + b" " + _number(height)
+            + b"]/Resources<</Font<<" + FONT_RESOURCE.encode("ascii") + b" " + font_ref
+            + b">>>>/Filter/FlateDecode/Length " + str(len(data)).encode("ascii") + b">>\nstream\n")
+    return update.add(head + data + b"\nendstream")
 
 
 def set_field(update: Update, font: FormFont, planned: PlannedField, value, shown: str | None) -> None:
     """Give one field its value and matching appearance."""
     ref = update.index.fields[planned.name]
-    widget = update.copy_of(ref)
     kind = planned.spec.type
     if kind in ("text", "multiline"):
-        widget[NameObject("/V")] = TextStringObject(value)
-        appearance(update, font, planned, widget, shown if shown is not None else value)
+        rect = update.index.reader.get_object(ref)["/Rect"]
+        stream = appearance(update, font, planned, rect, shown if shown is not None else value)
+        extra = (b"/V " + _serialised(TextStringObject(value)) + b"/AP<</N " + f"{stream.idnum} 0 R".encode("ascii")
+                 + b">>")
     elif kind == "checkbox":
-        widget[NameObject("/V")] = NameObject("/on")
-        widget[NameObject("/AS")] = NameObject("/on")
+        extra = b"/V/on/AS/on" + _kept(update, ref, "/AP")
     else:
         state = NameObject(f"/{value}")
-        widget[NameObject("/V")] = state
-        for kid_ref in widget["/Kids"]:  # every kid is Off in the layout: only the chosen one changes
+        extra = b"/V" + _serialised(state)
+        for kid_ref in update.index.reader.get_object(ref)["/Kids"]:  # every kid is Off in the layout
             kid = update.index.reader.get_object(kid_ref)
             if state in kid["/AP"]["/N"]:
-                chosen = DictionaryObject(kid)
-                chosen[NameObject("/AS")] = state
-                update.change(kid_ref, chosen)
-    update.change(ref, widget)
+                update.change(kid_ref, b"<<" + update.index.unchanged_entries(kid_ref) + b"/AS" + _serialised(state)
+                              + _kept(update, kid_ref, "/AP") + b">>")
+        extra += _kept(update, ref, "/AP", "/AS")
+    update.change(ref, b"<<" + update.index.unchanged_entries(ref) + extra + b">>")
+
+
+def _kept(update: Update, ref: IndirectObject, *keys: str) -> bytes:
+    """Those of the layout object's /V, /AS, /AP entries that a fill keeps as they were, serialised."""
+    obj = update.index.reader.get_object(ref)
+    return b"".join(key.encode("ascii") + b" " + _serialised(obj.raw_get(key)) for key in keys if key in obj)
 
 
 def attach(update: Update, name: str, data: bytes) -> None:

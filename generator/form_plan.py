@@ -7,6 +7,7 @@ values: that is what lets one rendered layout be filled for every child.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from .audience import AudienceView
@@ -256,11 +257,34 @@ class _Planner:
         return out
 
 
+_PLANS: OrderedDict[tuple, tuple[Profile, FormPlan]] = OrderedDict()
+MAX_PLANS = 32
+
+
 def plan_form(profile: Profile, variant: Variant, view: AudienceView, record: dict | None) -> FormPlan:
-    """The fields and page structure of a form, with enough slots for this record (None: a blank form)."""
+    """The fields and page structure of a form, with enough slots for this record (None: a blank form).
+
+    A plan depends on the record only through its slot counts (and whether it is blank), so it is made once per
+    process for each of those and reused for every child of a batch.
+    """
     counts = slot_counts(variant, record, view)
+    blank = record is None and variant.kind == "views"
+    key = (profile.source_file, profile.id, variant.id, view.audience, view.hidden, tuple(sorted(counts.items())),
+           blank)
+    found = _PLANS.get(key)
+    if found is not None and found[0] is profile:
+        _PLANS.move_to_end(key)
+        return found[1]
+    plan = _make_plan(profile, variant, view, counts, blank)
+    _PLANS[key] = (profile, plan)
+    while len(_PLANS) > MAX_PLANS:
+        _PLANS.popitem(last=False)
+    return plan
+
+
+def _make_plan(profile: Profile, variant: Variant, view: AudienceView, counts: dict[str, int], blank: bool) -> FormPlan:
     model = build_model(profile, variant, skeleton(counts), view)
-    planner = _Planner(profile, variant, record is None and variant.kind == "views")
+    planner = _Planner(profile, variant, blank)
     sections = planner.sections(model)
     colours = profile.colours
     doc = {"kind": variant.kind, "phase": variant.phase, "authority": profile.name, "short_name": profile.short_name,

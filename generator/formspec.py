@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from .keys import KeyRing, SigningKey
 
@@ -37,6 +38,10 @@ class FieldSpec:
             raise ValueError(f"field type {self.type!r} is not one of {FIELD_TYPES}")
 
     def to_json(self) -> dict:
+        return self._json
+
+    @cached_property
+    def _json(self) -> dict:  # a form's hundreds of fields are serialised several times per child: once is enough
         return {"name": self.name, "path": self.path, "type": self.type, "options": list(self.options),
                 "readonly": self.readonly}
 

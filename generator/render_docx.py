@@ -348,6 +348,10 @@ class CachedTemplate(DocxTemplate):
             self._body = self.patch_xml(self.get_xml())
         return self.render_xml_part(self._body, self.docx._part, context, jinja_env)
 
+    def render_properties(self, context, jinja_env=None):
+        """Not rendered as templates: _set_properties writes them from the model after each render. (docxtpl would
+        compile the previous child's title and id as Jinja on every render, and the compile cache would grow.)"""
+
     def resolve_listing(self, xml):
         """docxtpl's rewrite of \\n, \\t, \\a, \\f into Word breaks, run only on paragraphs that hold one."""
         resolve = super().resolve_listing

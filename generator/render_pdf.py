@@ -139,6 +139,9 @@ def replacement(char: str) -> str:
     return f"[{name.lower()}]"
 
 
+_SAFE_TEXT: dict[str, str] = {}  # strings that needed no replacement -> their typeset-safe form
+
+
 class _Text:
     """Makes strings safe to typeset: clean, breakable, every character drawable; remembers what it replaced."""
 
@@ -146,12 +149,23 @@ class _Text:
         self.fonts = fonts
         self.replaced: dict[str, Replacement] = {}
         self._ok: dict[str, bool] = {}
+        self._replaced_now = False
 
     def __call__(self, value: str | None, path: str = "") -> str:
-        text = clean_text(value or "")
+        raw = value or ""
+        done = _SAFE_TEXT.get(raw)
+        if done is not None:  # labels, headings and wording repeat in every child's document
+            return done
+        text = clean_text(raw)
+        self._replaced_now = False
         if not text.isascii():
             text = "".join(self._char(c, path) for c in text)
-        return _UNBROKEN.sub(_breakable, text)
+        text = _UNBROKEN.sub(_breakable, text)
+        if not self._replaced_now:
+            if len(_SAFE_TEXT) > 50_000:
+                _SAFE_TEXT.clear()
+            _SAFE_TEXT[raw] = text
+        return text
 
     def _char(self, char: str, path: str) -> str:
         if char.isascii() or char == "\n":
@@ -162,6 +176,7 @@ class _Text:
             return char
         if _IGNORABLE.match(char):
             return ""
+        self._replaced_now = True
         item = self.replaced.setdefault(path or "(wording)", Replacement(path or "(wording)"))
         code = f"U+{ord(char):04X}"
         if code not in item.codepoints:
