@@ -106,8 +106,8 @@ def height(row: FieldRow, line: int) -> int:
 
 def field_item(row: FieldRow, line: int) -> dict:
     shown, hint = cell_text(row)
-    return {"kind": "field", "label": text(row.label), "text": shown, "hint": hint, "height": height(row, line),
-            "keep": keep(shown)}
+    return {"kind": "field", "path": row.path, "label": text(row.label), "text": shown, "hint": hint,
+            "height": height(row, line), "keep": keep(shown)}
 
 
 def keep(*shown: str) -> str:
@@ -143,14 +143,15 @@ def grid_item(table: TableBlock, line: int, total: FieldRow | None) -> dict:
     widths = column_widths(table)
     rows = []
     for fields in table.rows:
-        cells = [dict(zip(("text", "hint"), cell_text(f, in_grid=True), strict=True), kind="cell", w=w, align=align(f))
-                 for f, w in zip(fields, widths, strict=True)]
+        cells = [dict(zip(("text", "hint"), cell_text(f, in_grid=True), strict=True), kind="cell", w=w, align=align(f),
+                      path=f.path) for f, w in zip(fields, widths, strict=True)]
         tall = 3 if any(f.widget == "multiline" for f in fields) else 1
         rows.append({"kind": "row", "cells": cells, "keep": keep(*(c["text"] for c in cells)),
                      "height": 0 if any(filled(f) for f in fields) else tall * line + 200})
     summary = None
     if total is not None:
-        summary = {"kind": "total", "label": text(total.label), "text": cell_text(total)[0], "span": len(widths) - 1,
+        summary = {"kind": "total", "path": total.path, "label": text(total.label), "text": cell_text(total)[0],
+                   "span": len(widths) - 1,
                    "w1": sum(widths[:-1]), "w2": widths[-1]}
     return {"kind": "grid", "caption": text(table.label), "rows": rows, "total": summary,
             "columns": [{"kind": "column", "label": text(label), "w": w}
@@ -225,7 +226,7 @@ class _Items:
     def question(self, row: FieldRow) -> None:
         shown, hint = cell_text(row)
         lines = max(row.lines, 1) if row.widget in ("multiline", "text") else 1
-        self.add({"kind": "question", "label": text(row.label), "text": shown, "hint": hint,
+        self.add({"kind": "question", "path": row.path, "label": text(row.label), "text": shown, "hint": hint,
                          "height": 0 if filled(row) else lines * self.line + 160})
 
     def table(self, table: TableBlock, following):

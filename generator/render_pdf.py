@@ -286,6 +286,7 @@ def _blocks(blocks: tuple, blank: bool, text: _Text) -> list[dict]:
         if isinstance(block, FieldRow):
             if _is_total_of(out, block):
                 out[-1]["footer"] = [text(block.label), text(block.text, block.path)]
+                out[-1]["footer_path"] = block.path
             elif _long(block):
                 out.append({"k": "long", **_field(block, blank, text)})
             elif out and out[-1]["k"] == "fields":
@@ -332,7 +333,7 @@ def _field(row: FieldRow, blank: bool, text: _Text) -> dict:
     value = text(row.text, row.path)
     options = [text(label) for _, label in row.options]
     tick = row.question is not None and row.question.answer == "tick"
-    return {"label": text(row.label), "text": value, "widget": row.widget, "empty": value == "",
+    return {"path": row.path, "label": text(row.label), "text": value, "widget": row.widget, "empty": value == "",
             "lines": max(row.lines, 3) if row.widget == "lines" else row.lines, "options": options, "chosen": chosen,
             "tick": tick, "faces": _faces(row), "num": _numeric(row), "wide": _wide(row, value, options, blank)}
 
@@ -397,7 +398,7 @@ def _table(block: TableBlock, blank: bool, text: _Text) -> dict:
 
 
 def _cell(cell: FieldRow, text: _Text) -> dict:
-    return {"text": text(cell.text, cell.path), "widget": cell.widget, "num": _numeric(cell)}
+    return {"path": cell.path, "text": text(cell.text, cell.path), "widget": cell.widget, "num": _numeric(cell)}
 
 
 def _numeric_column(block: TableBlock, index: int) -> bool:
