@@ -23,6 +23,8 @@ class DemoReport:
     problems: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     skipped_formats: set[str] = field(default_factory=set)
+    qa: list[tuple[str, list[str], list[str]]] = field(default_factory=list)  # (source, error rules, warning rules)
+    dashboard: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -110,6 +112,7 @@ def write_qa_and_dashboard(report: DemoReport, out_dir: Path, samples: Path = SA
     cohort = load_cohort(records=[(str(p.relative_to(samples.parent)), load_json_file(p)) for p in files])
     for source, record in cohort.records:
         result = check_valid(record, source)
+        report.qa.append((source, [f.rule for f in result.errors], [f.rule for f in result.warnings]))
         stem = out_dir / "qa" / f"{record['pep']['authority']}_{Path(source).stem}"
         for suffix, text in ((".qa.txt", text_report(result)), (".qa.html", html_report(result))):
             write_atomic(stem.with_name(stem.name + suffix), text.encode("utf-8"), force=True)
@@ -118,6 +121,7 @@ def write_qa_and_dashboard(report: DemoReport, out_dir: Path, samples: Path = SA
     if as_of is not None:
         write_atomic(out_dir / "dashboard.html", render(cohort, as_of).encode("utf-8"), force=True)
         report.written.append(out_dir / "dashboard.html")
+        report.dashboard = out_dir / "dashboard.html"
 
 
 def run_demo(out_dir: Path, samples: Path = SAMPLES) -> DemoReport:

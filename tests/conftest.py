@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from generator.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
+# One form-layout cache for the whole session and its subprocesses (layouts are keyed by content, so a template
+# change makes new ones): a fresh machine renders each layout once.
+os.environ.setdefault("PEP_CACHE_DIR", str(ROOT / ".pytest_cache" / "pep"))
 
 
 def sample_path(authority: str, variant: str) -> Path:
