@@ -7,6 +7,7 @@ from functools import cache
 
 from marshmallow import ValidationError
 
+from .base import value_at
 from .catalogue import FieldInfo, catalogue, field_info, owner_of, template_of
 from .questions import Question, question_bank, questions_for
 from .record import PepRecord
@@ -24,6 +25,7 @@ __all__ = [
     "questions_for",
     "template_of",
     "validate_record",
+    "value_at",
 ]
 
 

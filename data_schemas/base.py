@@ -34,8 +34,8 @@ class Errors:
             raise ValidationError(self.messages)
 
 
-def get_path(data: dict, path: str):
-    """The value at a dotted path of loaded data, or None."""
+def value_at(data: dict | None, path: str):
+    """The value at a dotted path (`targets.0.ppg.total`) of a record, or None when any part is missing."""
     node = data
     for key in path.split("."):
         if isinstance(node, list):
@@ -51,7 +51,7 @@ def get_path(data: dict, path: str):
 
 def check_order(errors: Errors, data: dict, earlier: str, later: str, message: str, at: str | None = None) -> None:
     """Report when the date at `later` comes before the date at `earlier` (both present)."""
-    first, second = get_path(data, earlier), get_path(data, later)
+    first, second = value_at(data, earlier), value_at(data, later)
     if first is not None and second is not None and second < first:
         errors.add(at or later, message)
 

@@ -6,7 +6,7 @@ from marshmallow import fields, post_load, validate, validates_schema
 
 from . import derived
 from . import fields as f
-from .base import Errors, Section, check_derived, check_order, get_path
+from .base import Errors, Section, check_derived, check_order, value_at
 from .fields import _LINE_ENDS, Text
 from .questions import validate_answers
 
@@ -1139,7 +1139,7 @@ class PepRecord(Section):
         for later in ("care.date_entered_care", "care.placement.start_date", "meeting.date", "views.date",
                       "education.admission_date"):
             check_order(errors, data, "child.date_of_birth", later, "Comes before the child's date of birth.")
-        meeting = get_path(data, "meeting.date")
+        meeting = value_at(data, "meeting.date")
         targets, supplied = data.get("targets") or [], original.get("targets")
         if isinstance(supplied, list) and len(targets) == len(supplied):  # a null target drops out of the list
             for i, target in enumerate(targets):
@@ -1170,8 +1170,8 @@ class PepRecord(Section):
 
     @staticmethod
     def _check_roni(errors: Errors, data: dict) -> None:
-        stage = get_path(data, "child.key_stage")
-        required = get_path(data, "roni.required")
+        stage = value_at(data, "child.key_stage")
+        required = value_at(data, "roni.required")
         computed = derived.roni_required(stage)
         if required is not None and computed is not None and required != computed:
             errors.add("roni.required", f"Disagrees with the computed value {'true' if computed else 'false'} "
@@ -1187,7 +1187,7 @@ class PepRecord(Section):
         year = _year_total(data, requested)
         if year is not None:
             data.setdefault("ppg", {})["year_total"] = year
-        computed = derived.roni_required(get_path(data, "child.key_stage"))
+        computed = derived.roni_required(value_at(data, "child.key_stage"))
         if computed is not None and data.get("roni") is not None:
             data["roni"]["required"] = computed
         return data
@@ -1195,12 +1195,12 @@ class PepRecord(Section):
 
 def _requested_total(data: dict):
     """This term's PP+ request: the sum of the targets' PP+ totals, when any target has costs."""
-    totals = [get_path(t, "ppg.total") for t in data.get("targets") or []]
+    totals = [value_at(t, "ppg.total") for t in data.get("targets") or []]
     return derived.sum_money(totals) if any(t is not None for t in totals) else None
 
 
 def _year_total(data: dict, requested):
-    earlier = get_path(data, "ppg.earlier_terms")
+    earlier = value_at(data, "ppg.earlier_terms")
     if requested is None and not earlier:
         return None
     return derived.sum_money([requested, *[e.get("amount") for e in earlier or []]])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from data_schemas import FieldInfo, Question
+from data_schemas import FieldInfo, Question, value_at
 
 from .audience import AudienceView
 from .content import Item, Profile, Variant
@@ -115,10 +115,11 @@ class DocumentModel:
     def field_rows(self):
         """Every FieldRow in the document, in order (inside tables, groups and repeats too)."""
         for section in self.sections:
-            yield from _rows_of(section.blocks)
+            yield from rows_of(section.blocks)
 
 
-def _rows_of(blocks):
+def rows_of(blocks):
+    """Every FieldRow among blocks, in order (inside tables, groups and repeats too)."""
     for block in blocks:
         if isinstance(block, FieldRow):
             yield block
@@ -129,22 +130,7 @@ def _rows_of(blocks):
                 yield from row
         elif isinstance(block, RepeatBlock):
             for entry in block.entries:
-                yield from _rows_of(entry.blocks)
-
-
-def value_at(record: dict | None, path: str):
-    """The value at a concrete dotted path, or None."""
-    node = record
-    for key in path.split("."):
-        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-        elif isinstance(node, dict):
-            node = node.get(key)
-        else:
-            return None
-        if node is None:
-            return None
-    return node
+                yield from rows_of(entry.blocks)
 
 
 class _Builder:

@@ -7,7 +7,7 @@ import datetime as dt
 import html
 from pathlib import Path
 
-from data_schemas import field_info, question_bank
+from data_schemas import field_info, question_bank, value_at
 
 from .audience import AUDIENCES, audience_view
 from .errors import PepError
@@ -123,7 +123,7 @@ def _valid_part(result: IngestResult) -> dict:
     record: dict = {}
     for spec in result.manifest.fields:
         if spec.path not in bad and not (field_info(spec.path) or _NoInfo).derived:
-            set_path(record, spec.path, _get(result.record, spec.path))
+            set_path(record, spec.path, value_at(result.record, spec.path))
     ident = result.manifest.identity
     record.setdefault("pep", {}).update({"authority": ident.authority, "variant": ident.variant})
     if ident.social_care_id:
@@ -133,18 +133,6 @@ def _valid_part(result: IngestResult) -> dict:
 
 class _NoInfo:
     derived = False
-
-
-def _get(record, path: str):
-    node = record
-    for part in path.split("."):
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node
 
 
 def _matching_plan(authority: str, variant: str, record: dict, result: IngestResult, plan_form):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from data_schemas import field_info
+from data_schemas import field_info, value_at
 
 from .errors import PepError
 from .formspec import Manifest
@@ -29,7 +29,6 @@ STORE_ENV = "PEP_STORE"
 DB_NAME = "pep-store.sqlite3"
 ORIGINALS = "originals"
 SCHEMA_VERSION = 1
-_MISSING = object()
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -261,21 +260,9 @@ def merge_form(current: dict | None, result: IngestResult) -> dict:
             continue
         returned, _ = convert(spec, result.values[spec.name])
         issued, _ = convert(spec, spec_value(spec, manifest.prefilled.get(spec.name)))
-        if returned != issued or _get(merged, spec.path) is _MISSING:
+        if returned != issued or value_at(merged, spec.path) is None:
             set_path(merged, spec.path, returned)
     return drop_empty_items(merged)
-
-
-def _get(record, path: str):
-    node = record
-    for part in path.split("."):
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            return _MISSING
-    return node
 
 
 def flatten(value, prefix: str = "") -> dict[str, object]:

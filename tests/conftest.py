@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,6 +34,30 @@ def load_sample(authority: str, variant: str) -> dict:
 def all_samples() -> list[Path]:
     """Every valid sample record."""
     return sorted(p for p in SAMPLES.glob("*/*.json") if p.parent.name != "invalid")
+
+
+@pytest.fixture
+def templates_copy(tmp_path, monkeypatch) -> Path:
+    """A private copy of templates/ that pep reads instead of the real one (PEP_TEMPLATES)."""
+    copy_root = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", copy_root)
+    monkeypatch.setenv("PEP_TEMPLATES", str(copy_root))
+    return copy_root
+
+
+@pytest.fixture
+def walsall_templates(tmp_path, monkeypatch) -> Path:
+    """A templates folder holding only the common defaults and Walsall's profile (PEP_TEMPLATES points at it)."""
+    from generator.profiles import _registry
+
+    root = tmp_path / "templates"
+    (root / "common").mkdir(parents=True)
+    (root / "walsall").mkdir()
+    shutil.copy(ROOT / "templates" / "common" / "defaults.yaml", root / "common")
+    shutil.copy(ROOT / "templates" / "walsall" / "profile.yaml", root / "walsall")
+    monkeypatch.setenv("PEP_TEMPLATES", str(root))
+    _registry.cache_clear()
+    return root
 
 
 @pytest.fixture

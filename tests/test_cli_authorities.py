@@ -2,29 +2,19 @@
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
 from generator.profiles import _registry
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 CONTRACT_AUTHORITIES = {"walsall", "bath-ne-somerset", "warwickshire", "enfield", "essex"}
 VIEWS = ["views-early-years", "views-primary", "views-secondary", "views-post16"]
 CONTRACT_VARIANTS = {"essex": ["pep1", "pep1-early-years", "pep2", "pathway-plan", *VIEWS]}
 
 
 @pytest.fixture
-def walsall_only(tmp_path, monkeypatch):
-    """A templates folder holding only the common defaults and Walsall."""
-    root = tmp_path / "templates"
-    (root / "common").mkdir(parents=True)
-    (root / "walsall").mkdir()
-    shutil.copy(TEMPLATES / "common" / "defaults.yaml", root / "common")
-    shutil.copy(TEMPLATES / "walsall" / "profile.yaml", root / "walsall")
-    monkeypatch.setenv("PEP_TEMPLATES", str(root))
-    _registry.cache_clear()
-    yield root
+def walsall_only(walsall_templates):
+    return walsall_templates
     _registry.cache_clear()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -13,11 +12,8 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
 @pytest.fixture
-def root(tmp_path, monkeypatch) -> Path:
-    copy = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, copy)
-    monkeypatch.setenv("PEP_TEMPLATES", str(copy))
-    return copy
+def root(templates_copy) -> Path:
+    return templates_copy
 
 
 def misspell(path: Path, old: str, new: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import docx
@@ -25,12 +24,8 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
 @pytest.fixture
-def root(tmp_path, monkeypatch) -> Path:
-    """A private copy of templates/ that the tool reads instead of the real one."""
-    copy = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, copy)
-    monkeypatch.setenv("PEP_TEMPLATES", str(copy))
-    return copy
+def root(templates_copy) -> Path:
+    return templates_copy
 
 
 @pytest.mark.parametrize("kind", sorted(DESIGNS))

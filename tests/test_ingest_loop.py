@@ -47,14 +47,19 @@ def type_into(data: bytes, values: dict[str, str]) -> bytes:
     return out.getvalue()
 
 
-def test_loop__store_to_form_to_store_to_final_pdf(invoke, tmp_path, key_env):
+def form_from_store(invoke, tmp_path, variant: str) -> tuple[Path, str, Path]:
+    """(store, child id, form) after importing the Walsall sample and generating its form from the store."""
     store = tmp_path / "store"
     assert invoke("store", "import", ROOT / "samples/walsall/pep.json", "--store", store).exit_code == 0
     child = sample()["child"]["social_care_id"]
-    made = invoke("generate", "walsall", "views-primary", "--format", "form", "--store", store, "--child", child,
+    made = invoke("generate", "walsall", variant, "--format", "form", "--store", store, "--child", child,
                   "-o", tmp_path / "out")
     assert made.exit_code == 0, made.stderr
-    form = Path(made.stdout.strip())
+    return store, child, Path(made.stdout.strip())
+
+
+def test_loop__store_to_form_to_store_to_final_pdf(invoke, tmp_path, key_env):
+    store, child, form = form_from_store(invoke, tmp_path, "views-primary")
     returned = tmp_path / "returned.pdf"
     returned.write_bytes(type_into(form.read_bytes(), {"views_answers_pri_find_hard": "Fractions\nand spelling"}))
     ingested = invoke("ingest", returned, "--store", store, "--json", "--workers", "1")
@@ -113,19 +118,13 @@ def test_password__forms_issued_with_a_password_are_read_with_it(invoke, tmp_pat
 
 
 def test_loop__untouched_prefilled_answer_keeps_a_newer_stored_value(invoke, tmp_path, key_env):
-    store = tmp_path / "store"
-    assert invoke("store", "import", ROOT / "samples/walsall/pep.json", "--store", store).exit_code == 0
-    child = sample()["child"]["social_care_id"]
-    made = invoke("generate", "walsall", "pep", "--format", "form", "--store", store, "--child", child,
-                  "-o", tmp_path / "out")
-    assert made.exit_code == 0, made.stderr
+    store, child, form = form_from_store(invoke, tmp_path, "pep")
     newer = sample("pep")
     newer["attainment"]["progress_comment"] = "Updated by the designated teacher after the form went out."
     newer_file = write_json(tmp_path / "newer.json", newer)
     assert invoke("store", "import", newer_file, "--store", store).exit_code == 0
     returned = tmp_path / "returned.pdf"
-    returned.write_bytes(type_into(Path(made.stdout.strip()).read_bytes(),
-                                   {"attendance_plan": "Attendance is being tracked weekly."}))
+    returned.write_bytes(type_into(form.read_bytes(), {"attendance_plan": "Attendance is being tracked weekly."}))
     ingested = json.loads(invoke("ingest", returned, "--store", store, "--json", "--workers", "1").stdout)
     assert ingested["status"] == "accepted", ingested
     with Store.open(store) as opened:

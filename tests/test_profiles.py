@@ -1,6 +1,5 @@
 """Authority profiles: every configured one loads; a broken one fails naming its file, line and key."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -112,15 +111,8 @@ class Templates:
 
 
 @pytest.fixture
-def templates(tmp_path, monkeypatch):
-    root = tmp_path / "templates"
-    (root / "common").mkdir(parents=True)
-    (root / "walsall").mkdir()
-    shutil.copy(TEMPLATES / "common" / "defaults.yaml", root / "common")
-    shutil.copy(TEMPLATES / "walsall" / "profile.yaml", root / "walsall")
-    monkeypatch.setenv("PEP_TEMPLATES", str(root))
-    _registry.cache_clear()
-    yield Templates(root)
+def templates(walsall_templates):
+    return Templates(walsall_templates)
     _registry.cache_clear()
 
 

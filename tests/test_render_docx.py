@@ -18,7 +18,7 @@ from lxml import etree
 from generator.display import clean_text
 from generator.errors import TemplateError
 from generator.generate import prepare, render
-from generator.model import FieldRow, GroupBlock, RepeatBlock, TableBlock
+from generator.model import FieldRow, GroupBlock, RepeatBlock, TableBlock, rows_of
 from generator.profiles import authorities
 from generator.render_docx import render_model, text
 
@@ -72,20 +72,6 @@ def labels(blocks) -> list[str]:
     return [clean_text(label) for label in out if label]
 
 
-def shown_rows(blocks):
-    for block in blocks:
-        if isinstance(block, FieldRow):
-            yield block
-        elif isinstance(block, GroupBlock):
-            yield from block.fields
-        elif isinstance(block, TableBlock):
-            for row in block.rows:
-                yield from row
-        elif isinstance(block, RepeatBlock):
-            for entry in block.entries:
-                yield from shown_rows(entry.blocks)
-
-
 def leaves(node, prefix=""):
     """(path, value) of every leaf of a record."""
     if isinstance(node, dict):
@@ -111,7 +97,7 @@ def test_every_value_of_the_sample_is_in_its_section(rendered, authority, varian
     assert [h for h, _ in found[1:]] == [clean_text(s.heading) for s in model.sections]
     by_path = {}
     for index, section in enumerate(model.sections, start=1):
-        for row in shown_rows(section.blocks):
+        for row in rows_of(section.blocks):
             by_path[row.path] = (row, found[index][1])
     checked = 0
     for path, value in leaves(model.record):
