@@ -183,9 +183,6 @@ class AcademicCalendar:
     def next_term(self, term: Term) -> Term:
         return self.term_after(term.end)
 
-    def term_named(self, academic_year: str, name: str) -> Term | None:
-        return next((t for t in self.terms if t.academic_year == academic_year and t.name == name), None)
-
     # --- counting -------------------------------------------------------------------------------------
 
     def add_days(self, start: dt.date, count: int, kind: str) -> dt.date:

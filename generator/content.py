@@ -93,10 +93,6 @@ class Variant:
         kinds = ("field", "texts", "question")
         return list(dict.fromkeys(i.path for i in self.walk() if i.kind in kinds and i.path))
 
-    def section_of(self, path: str) -> Section | None:
-        """The first section that shows a path template."""
-        return next((s for s in self.sections if any(i.path == path for i in s.walk())), None)
-
 
 @dataclass(frozen=True)
 class Profile:

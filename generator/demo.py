@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,25 +21,12 @@ class DemoReport:
     invalid_as_expected: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
-    skipped_formats: set[str] = field(default_factory=set)
     qa: list[tuple[str, list[str], list[str]]] = field(default_factory=list)  # (source, error rules, warning rules)
     dashboard: Path | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def available_formats() -> list[str]:
-    """Formats whose renderer is installed."""
-    found = []
-    for fmt, target in RENDERERS.items():
-        try:
-            importlib.import_module(target.partition(":")[0])
-        except ModuleNotFoundError:
-            continue
-        found.append(fmt)
-    return found
 
 
 def sample_records(samples: Path = SAMPLES) -> dict[tuple[str, str], Path]:
@@ -75,8 +61,7 @@ def check_samples(report: DemoReport, samples: Path = SAMPLES) -> None:
 def generate_all(report: DemoReport, out_dir: Path, samples: Path = SAMPLES, formats=None) -> None:
     """Every authority × variant × available format, blank and (where a sample exists) filled."""
     records = sample_records(samples)
-    formats = formats or available_formats()
-    report.skipped_formats = set(RENDERERS) - set(formats)
+    formats = formats or list(RENDERERS)
     for profile in authorities().values():
         for variant in profile.variants.values():
             for fmt in (f for f in variant.formats if f in formats):

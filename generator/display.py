@@ -53,8 +53,3 @@ def format_value(value, info: FieldInfo | None = None, options: dict | None = No
     if widget in ("date", "datetime"):
         return format_date(text)
     return text
-
-
-def checkbox(value: bool | None) -> str:
-    """☒ when ticked, ☐ otherwise."""
-    return TICK if value else BOX

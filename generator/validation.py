@@ -46,8 +46,3 @@ def require_valid(data, source: str | None = None) -> dict:
     if not result.valid:
         raise RecordInvalid(result.errors, file=source)
     return result.record
-
-
-def load_valid(path: Path) -> dict:
-    """Read a record file and return it normalised, or raise the reason it cannot be used."""
-    return require_valid(load_json_file(path), str(path))

@@ -19,7 +19,8 @@ from pypdf.generic import (
 from .formkit import build_form
 
 
-def _rewrite(data: bytes, change) -> bytes:
+def rewrite(data: bytes, change) -> bytes:
+    """The PDF after pypdf has applied change(writer) and saved it."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     change(writer)
     out = io.BytesIO()
@@ -42,13 +43,13 @@ def corrupt() -> bytes:
 
 
 def password_protected() -> bytes:
-    return _rewrite(build_form(), lambda w: w.encrypt(user_password="s3cret", owner_password="own",
+    return rewrite(build_form(), lambda w: w.encrypt(user_password="s3cret", owner_password="own",
                                                       algorithm="AES-256"))
 
 
 def owner_password_only() -> bytes:
     """Encrypted with an empty user password: every viewer opens it, and so must we."""
-    return _rewrite(build_form(), lambda w: w.encrypt(user_password="", owner_password="own", algorithm="AES-256"))
+    return rewrite(build_form(), lambda w: w.encrypt(user_password="", owner_password="own", algorithm="AES-256"))
 
 
 def flattened() -> bytes:
@@ -57,7 +58,7 @@ def flattened() -> bytes:
         del writer._root_object["/AcroForm"]
         for page in writer.pages:
             page[NameObject("/Annots")] = ArrayObject()
-    return _rewrite(build_form(), drop)
+    return rewrite(build_form(), drop)
 
 
 def printed() -> bytes:
@@ -73,7 +74,7 @@ def xfa_only() -> bytes:
     def xfa(writer):
         writer._root_object[NameObject("/AcroForm")] = DictionaryObject({
             NameObject("/Fields"): ArrayObject(), NameObject("/XFA"): writer._add_object(_xml_stream())})
-    return _rewrite(printed(), xfa)
+    return rewrite(printed(), xfa)
 
 
 def _xml_stream() -> StreamObject:
@@ -126,7 +127,7 @@ def manifest_bomb(megabytes: int = 20) -> bytes:
         stream._data = blob
         stream[NameObject("/Filter")] = NameObject("/FlateDecode")
         stream[NameObject("/Length")] = NumberObject(len(blob))
-    return _rewrite(data, swap)
+    return rewrite(data, swap)
 
 
 def value_bomb(megabytes: int = 20) -> bytes:
