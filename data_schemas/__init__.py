@@ -8,7 +8,7 @@ from functools import cache
 from marshmallow import ValidationError
 
 from .base import value_at
-from .catalogue import FieldInfo, catalogue, field_info, owner_of, template_of
+from .catalogue import FieldInfo, catalogue, concrete_path, field_info, owner_of, template_of
 from .questions import Question, question_bank, questions_for
 from .record import PepRecord
 
@@ -18,6 +18,7 @@ __all__ = [
     "Question",
     "ValidationResult",
     "catalogue",
+    "concrete_path",
     "field_info",
     "flatten_messages",
     "owner_of",

@@ -81,6 +81,12 @@ def template_of(path: str) -> str:
     return ".".join("*" if part.isdigit() else part for part in path.split("."))
 
 
+def concrete_path(template: str, indexes: tuple[int, ...]) -> str:
+    """The inverse of template_of: (`targets.*.strategies.*.action`, (0, 2)) -> `targets.0.strategies.2.action`."""
+    it = iter(indexes)
+    return ".".join(str(next(it)) if part == "*" else part for part in template.split("."))
+
+
 def field_info(path: str) -> FieldInfo | None:
     """The catalogue entry of a concrete or template path (answers of the views are looked up by prefix)."""
     template = template_of(path)

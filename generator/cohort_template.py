@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from data_schemas import FieldInfo, catalogue
+from data_schemas import FieldInfo, catalogue, concrete_path
 
 from .content import Item, Profile, Variant
 
@@ -22,18 +22,13 @@ def _columns(items, indexes: tuple[int, ...], profile: Profile) -> list[tuple[st
     out = []
     for item in items:
         if item.kind in ("field", "texts", "question"):
-            out.append((_concrete(item.path, indexes), item))
+            out.append((concrete_path(item.path, indexes), item))
         elif item.kind == "group":
             out += _columns(item.children, indexes, profile)
         elif item.kind in ("table", "repeat"):
             for slot in range(item.rows or profile.slots(item.path)):
                 out += _columns(item.children, (*indexes, slot), profile)
     return out
-
-
-def _concrete(template: str, indexes: tuple[int, ...]) -> str:
-    it = iter(indexes)
-    return ".".join(str(next(it)) if part == "*" else part for part in template.split("."))
 
 
 def template_columns(profile: Profile, variant: Variant) -> list[tuple[str, Item | None]]:

@@ -10,10 +10,12 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from data_schemas import concrete_path, value_at
+
 from .audience import AudienceView
 from .content import Item, Profile, Variant
 from .formspec import FieldSpec, field_name
-from .model import FieldRow, GroupBlock, RepeatBlock, TableBlock, TextBlock, build_model, value_at
+from .model import FieldRow, GroupBlock, RepeatBlock, TableBlock, TextBlock, build_model
 
 OWNER_NAMES = {"dt": "the designated teacher", "sw": "the social worker", "vs": "the virtual school",
                "both": "the designated teacher and social worker", "child": "the child or young person",
@@ -51,11 +53,6 @@ class FormPlan:
     slots: dict
 
 
-def _concrete(template: str, indexes: tuple[int, ...]) -> str:
-    it = iter(indexes)
-    return ".".join(str(next(it)) if part == "*" else part for part in template.split("."))
-
-
 def slot_counts(variant: Variant, record: dict | None, view: AudienceView) -> dict[str, int]:
     """Slots per repeatable item (concrete path -> count): the profile's number, or more when a child has more."""
     counts: dict[str, int] = {}
@@ -72,7 +69,7 @@ def _count(items, record, indexes, view, counts) -> None:
         if item.path and view.hides(item.path):
             continue
         if item.kind in ("table", "repeat"):
-            path = _concrete(item.path, indexes)
+            path = concrete_path(item.path, indexes)
             have = value_at(record, path)
             count = max(item.rows or 0, len(have) if isinstance(have, list) else 0)
             counts[path] = count

@@ -13,6 +13,8 @@ from dataclasses import asdict
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import UserAccessPermissions
 
+from data_schemas import value_at
+
 from .display import clean_text, format_value
 from .errors import UsageError
 from .form_fill import fill_layout
@@ -22,7 +24,6 @@ from .form_layout import template_version
 from .form_plan import FormPlan, PlannedField, plan_form
 from .formspec import INFO_KEY, MANIFEST_NAME, FieldSpec, FormIdentity, Manifest, canonical
 from .keys import KeyRing
-from .model import value_at
 
 _ISO_MINUTES = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
 PERMISSIONS = (UserAccessPermissions.PRINT | UserAccessPermissions.PRINT_TO_REPRESENTATION

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from data_schemas import FieldInfo, Question, value_at
+from data_schemas import FieldInfo, Question, concrete_path, value_at
 
 from .audience import AudienceView
 from .content import Item, Profile, Variant
@@ -137,12 +137,6 @@ class _Builder:
     def __init__(self, profile: Profile, variant: Variant, record: dict | None, view: AudienceView):
         self.profile, self.variant, self.record, self.view = profile, variant, record, view
 
-    def concrete(self, template: str, indexes: tuple[int, ...]) -> str:
-        parts, it = [], iter(indexes)
-        for part in template.split("."):
-            parts.append(str(next(it)) if part == "*" else part)
-        return ".".join(parts)
-
     def blocks(self, items: tuple[Item, ...], indexes: tuple[int, ...] = ()) -> tuple:
         out = []
         for item in items:
@@ -158,7 +152,7 @@ class _Builder:
             return TextBlock(item.text or "", item.style)
         if item.kind in ("field", "texts", "question"):
             return self.row(item, indexes)
-        path = self.concrete(item.path, indexes)
+        path = concrete_path(item.path, indexes)
         if item.kind == "group":
             return GroupBlock(path, item.label, self.blocks(item.children, indexes), item.owner, item.help)
         items = value_at(self.record, path) or []
@@ -173,7 +167,7 @@ class _Builder:
         return RepeatBlock(path, item.label, entries, item.owner, item.help)
 
     def row(self, item: Item, indexes: tuple[int, ...]) -> FieldRow:
-        path = self.concrete(item.path, indexes)
+        path = concrete_path(item.path, indexes)
         value = value_at(self.record, path)
         options = tuple(item.options)
         text = format_value(value, item.info if item.question is None else None, dict(options) or None)
