@@ -7,7 +7,7 @@ from functools import cache
 
 from marshmallow import ValidationError
 
-from .base import value_at
+from .base import set_path, value_at
 from .catalogue import FieldInfo, catalogue, concrete_path, field_info, owner_of, template_of
 from .questions import Question, question_bank, questions_for
 from .record import PepRecord
@@ -24,6 +24,7 @@ __all__ = [
     "owner_of",
     "question_bank",
     "questions_for",
+    "set_path",
     "template_of",
     "validate_record",
     "value_at",

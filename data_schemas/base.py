@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError
@@ -47,6 +48,30 @@ def value_at(data: dict | None, path: str):
         if node is None:
             return None
     return node
+
+
+def set_path(record: dict, path: str, value) -> None:
+    """Put a value at a dotted path, creating objects and list slots (`targets.2.target`) on the way."""
+    parts = path.split(".")
+    node = record
+    for part, nxt in itertools.pairwise(parts):
+        child = [] if nxt.isdigit() else {}
+        if isinstance(node, list):
+            index = int(part)
+            node.extend({} for _ in range(index + 1 - len(node)))
+            if not isinstance(node[index], list | dict) or (node[index] == {} and isinstance(child, list)):
+                node[index] = child
+            node = node[index]
+        else:
+            if not isinstance(node.get(part), list | dict):
+                node[part] = child
+            node = node[part]
+    if isinstance(node, list):
+        index = int(parts[-1])
+        node.extend(None for _ in range(index + 1 - len(node)))
+        node[index] = value
+    else:
+        node[parts[-1]] = value
 
 
 def check_order(errors: Errors, data: dict, earlier: str, later: str, message: str, at: str | None = None) -> None:

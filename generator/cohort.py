@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from data_schemas import FieldInfo, catalogue, question_bank, template_of
+from data_schemas import FieldInfo, catalogue, question_bank, set_path, template_of
 
 from .errors import InputError, PepError
 from .records import load_json_file
@@ -139,21 +139,13 @@ def _text(value) -> str:
     return str(value)
 
 
-def _set(record: dict, path: str, value) -> None:
-    node, *parents, leaf = record, *path.split(".")
-    for part in parents:
-        node = node.setdefault(int(part) if part.isdigit() else part, {})
-    node[leaf] = value
-
-
 def _compact(node):
-    """Index-keyed dicts become lists in index order; empty slots are left out."""
-    if not isinstance(node, dict):
-        return node
-    items = {k: _compact(v) for k, v in node.items()}
-    if items and all(isinstance(k, int) for k in items):
-        return [items[k] for k in sorted(items) if items[k] not in ({}, None)]
-    return items
+    """Slots the sheet left empty (columns targets.0.* blank but targets.1.* filled) are left out of lists."""
+    if isinstance(node, dict):
+        return {k: _compact(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_compact(v) for v in node if v not in ({}, None)]
+    return node
 
 
 def build_record(headers: list[str], infos: list[FieldInfo], values: list, defaults: dict) -> tuple[dict, list]:
@@ -168,7 +160,7 @@ def build_record(headers: list[str], infos: list[FieldInfo], values: list, defau
         except ValueError as err:
             errors.append((header, str(err)))
             flat_value = _text(value)
-        _set(flat, header, flat_value)
+        set_path(flat, header, flat_value)
     record = _compact(flat)
     pep = record.setdefault("pep", {})
     for key, value in defaults.items():

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from data_schemas import field_info
+from data_schemas import field_info, set_path
 
 from .errors import InputError
 from .formspec import FieldSpec, Manifest
@@ -219,30 +218,6 @@ def _to_lines(text: str):
 
 _CONVERTERS: dict[str, Callable[[str], object]] = {"integer": _to_int, "number": _to_number, "date": _to_date,
                                                    "datetime": _to_datetime, "texts": _to_lines}
-
-
-def set_path(record: dict, path: str, value) -> None:
-    """Put a value at a dotted path, creating objects and list slots (`targets.2.target`) on the way."""
-    parts = path.split(".")
-    node = record
-    for part, nxt in itertools.pairwise(parts):
-        child = [] if nxt.isdigit() else {}
-        if isinstance(node, list):
-            index = int(part)
-            node.extend({} for _ in range(index + 1 - len(node)))
-            if not isinstance(node[index], list | dict) or (node[index] == {} and isinstance(child, list)):
-                node[index] = child
-            node = node[index]
-        else:
-            if not isinstance(node.get(part), list | dict):
-                node[part] = child
-            node = node[part]
-    if isinstance(node, list):
-        index = int(parts[-1])
-        node.extend(None for _ in range(index + 1 - len(node)))
-        node[index] = value
-    else:
-        node[parts[-1]] = value
 
 
 def _is_empty(value) -> bool:

@@ -7,12 +7,12 @@ import datetime as dt
 import html
 from pathlib import Path
 
-from data_schemas import field_info, question_bank, value_at
+from data_schemas import field_info, question_bank, set_path, value_at
 
 from .audience import AUDIENCES, audience_view
 from .errors import PepError
 from .generate import prepare
-from .ingest import IngestResult, drop_empty_items, set_path
+from .ingest import IngestResult, drop_empty_items
 from .keys import KeyRing
 from .profiles import authorities
 from .writer import write_atomic

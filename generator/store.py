@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from data_schemas import field_info, value_at
+from data_schemas import field_info, set_path, value_at
 
 from .errors import PepError
 from .formspec import Manifest
-from .ingest import IngestResult, convert, drop_empty_items, set_path, spec_value
+from .ingest import IngestResult, convert, drop_empty_items, spec_value
 from .validation import check_record
 from .writer import write_atomic
 
