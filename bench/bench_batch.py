@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.cohort import flatten_record  # noqa: E402
+from generator.cohort.sheets import flatten_record  # noqa: E402
 
 NATIONAL = 84_000
 RUNNER = """

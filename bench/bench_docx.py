@@ -15,8 +15,8 @@ from docxtpl import DocxTemplate
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.generate import prepare, render  # noqa: E402
-from generator.render_docx import build_context, find_template  # noqa: E402
+from generator.pipeline.generate import prepare, render  # noqa: E402
+from generator.render.word import build_context, find_template  # noqa: E402
 
 TARGET = 1.3  # pep may take at most this many times bare docxtpl's time
 ROUNDS = 40

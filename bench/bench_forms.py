@@ -14,11 +14,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator import form_cache  # noqa: E402
-from generator.form_layout import render_layout  # noqa: E402
-from generator.form_plan import plan_form  # noqa: E402
-from generator.generate import prepare, render  # noqa: E402
-from generator.keys import KeyRing, SigningKey  # noqa: E402
+from generator.forms import cache as form_cache  # noqa: E402
+from generator.forms.layout import render_layout  # noqa: E402
+from generator.forms.plan import plan_form  # noqa: E402
+from generator.pipeline.generate import prepare, render  # noqa: E402
+from generator.signing.keys import KeyRing, SigningKey  # noqa: E402
 
 KEY = SigningKey("bench", bytes(range(32)))
 KEYS = KeyRing([KEY], KEY.id, "bench")

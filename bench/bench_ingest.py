@@ -23,10 +23,10 @@ from pypdf.generic import NameObject, TextStringObject
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.generate import prepare, render  # noqa: E402
-from generator.ingest import ingest_files  # noqa: E402
-from generator.keys import KeyRing, SigningKey  # noqa: E402
-from generator.pdfsafe import MIB, WorkerPool  # noqa: E402
+from generator.ingest.returns import ingest_files  # noqa: E402
+from generator.ingest.safety import MIB, WorkerPool  # noqa: E402
+from generator.pipeline.generate import prepare, render  # noqa: E402
+from generator.signing.keys import KeyRing, SigningKey  # noqa: E402
 
 KEYS = KeyRing([SigningKey("bench", bytes(range(32)))], "bench", "bench")
 KINDS = {"views": ("walsall", "views-secondary"), "pep": ("walsall", "pep")}
@@ -72,7 +72,7 @@ def bare_get_fields(paths: list[Path]) -> float:
 
 def one_worker(paths: list[Path]) -> tuple[float, dict, int]:
     """Forms per second through one worker, the statuses, and the worker's peak memory in bytes."""
-    with WorkerPool("generator.ingest_reader:read_returned", 1) as pool:
+    with WorkerPool("generator.ingest.reader:read_returned", 1) as pool:
         pool.run(b"warm-up")  # the worker's start is paid once per batch, not per file
         start = time.perf_counter()
         statuses: dict[str, int] = {}

@@ -1,4 +1,4 @@
-"""Record PDFs: Typst (generator.render_pdf) against LibreOffice converting the Word version of the same records."""
+"""Record PDFs: Typst (generator.render.pdfa) against LibreOffice converting the Word version of the same records."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from data_schemas import catalogue  # noqa: E402
-from generator.generate import RenderRequest, prepare  # noqa: E402
-from generator.profiles import authorities  # noqa: E402
+from generator.authority.profiles import authorities  # noqa: E402
+from generator.pipeline.generate import prepare  # noqa: E402
+from generator.render.request import RenderRequest  # noqa: E402
 
 TARGET = 5.0  # the PDF must be at least this many times faster per record than LibreOffice
 
@@ -71,7 +72,7 @@ def requests(fmt: str, count: int) -> list[RenderRequest]:
 
 def time_pdf(batch: list[RenderRequest]) -> tuple[float, list[float], float, list[bytes]]:
     """(first call, wall seconds per document, CPU seconds for the batch, the PDFs)."""
-    from generator import render_pdf
+    from generator.render import pdfa as render_pdf
 
     start = time.perf_counter()
     render_pdf.render(requests("pdf", 1)[0])  # compiler and font coverage: once per process
@@ -87,9 +88,9 @@ def time_pdf(batch: list[RenderRequest]) -> tuple[float, list[float], float, lis
 
 def time_libreoffice(batch: list[RenderRequest]) -> tuple[float, float, float, int] | None:
     """(seconds rendering the .docx files, wall and CPU seconds of one soffice call converting them all, PDFs)."""
-    if importlib.util.find_spec("generator.render_docx") is None or not shutil.which("soffice"):
+    if importlib.util.find_spec("generator.render.word") is None or not shutil.which("soffice"):
         return None
-    from generator import render_docx
+    from generator.render import word as render_docx
 
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         folder = Path(tmp)
@@ -133,7 +134,7 @@ def main() -> int:
           f"{statistics.mean(pages(p) for p in pdfs):.1f} pages, {statistics.mean(len(p) for p in pdfs) / 1024:.0f} KB")
     office = time_libreoffice(requests("docx", count))
     if office is None:
-        print("  LibreOffice:  not measured (generator/render_docx.py or soffice is missing)")
+        print("  LibreOffice:  not measured (generator/render/word.py or soffice is missing)")
         return 0
     docx_seconds, seconds, office_cpu, made = office
     per_office = seconds / count * 1000

@@ -1,5 +1,5 @@
 """`python -m generator` is the `pep` command."""
 
-from generator.cli import main
+from .cli import main
 
 main()

@@ -1,6 +1,6 @@
 """A deterministic stand-in renderer for batch orchestration tests: the record's JSON plus the format."""
 
-from generator.formspec import canonical
+from generator.signing.manifest import canonical
 
 
 def render(request) -> bytes:

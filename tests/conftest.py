@@ -48,7 +48,7 @@ def templates_copy(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def walsall_templates(tmp_path, monkeypatch) -> Path:
     """A templates folder holding only the common defaults and Walsall's profile (PEP_TEMPLATES points at it)."""
-    from generator.profiles import _registry
+    from generator.authority.profiles import _registry
 
     root = tmp_path / "templates"
     (root / "common").mkdir(parents=True)

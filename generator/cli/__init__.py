@@ -1,4 +1,7 @@
-"""The `pep` command: a thin click layer over the library; every command lives in a module of its own."""
+"""The `pep` command: a thin click layer over the library; every command lives in a module of its own.
+
+May import: core, authority, signing, render, forms, ingest, store, qa, pipeline, cohort, workflow.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import sys
 import click
 
 from .. import __version__
-from ..errors import PepError
+from ..core.errors import PepError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

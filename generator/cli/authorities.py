@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..profiles import authorities
+from ..authority.profiles import authorities
 from .common import emit_json
 
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from ..audience import AUDIENCES
-from ..batch import BatchSettings, BatchSummary, default_workers, run_batch
-from ..cohort import count_rows, read_cohort
-from ..cohort_template import template_csv, template_xlsx
-from ..generate import RENDERERS, check_request
-from ..keys import KeyRing
-from ..profiles import get_variant
-from ..writer import write_atomic
+from ..authority.audience import AUDIENCES
+from ..authority.profiles import get_variant
+from ..cohort.batch import BatchSettings, BatchSummary, default_workers, run_batch
+from ..cohort.sheets import count_rows, read_cohort
+from ..cohort.template import template_csv, template_xlsx
+from ..core.writer import write_atomic
+from ..pipeline.generate import RENDERERS, check_request
+from ..signing.keys import KeyRing
 from .common import say
 
 

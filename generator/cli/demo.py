@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..demo import run_demo
-from ..keys import demo_key_file
+from ..pipeline.demo import run_demo
+from ..signing.keys import demo_key_file
 from .common import say
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from ..due import cohort_due, counts, load_cohort, store_records, to_csv, to_ics, to_table
-from ..errors import UsageError
-from ..writer import write_atomic
+from ..core.errors import UsageError
+from ..core.writer import write_atomic
+from ..qa.due import cohort_due, counts, load_cohort, store_records, to_csv, to_ics, to_table
 from .common import emit_json, say
 
 

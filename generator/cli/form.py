@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
-from ..formread import read_form
+from ..core.errors import InputError
+from ..ingest.fields import read_form
 from .common import emit_json
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..audience import AUDIENCES
-from ..errors import RecordInvalid
-from ..generate import RENDERERS, check_request, generate
-from ..profiles import get_variant
-from ..records import load_json_file
+from ..authority.audience import AUDIENCES
+from ..authority.profiles import get_variant
+from ..core.errors import RecordInvalid
+from ..core.records import load_json_file
+from ..pipeline.generate import RENDERERS, check_request, generate
 from .common import say
 
 
@@ -56,7 +56,7 @@ def command(authority, variant, fmt, data_file, blank, store_dir, child, out_dir
     check_request(*get_variant(authority, variant), fmt)  # usage errors (exit 2) before any input is read
     data = load_json_file(data_file) if data_file else None
     if child:
-        from ..store import record_for
+        from ..store.database import record_for
 
         data, data_file = record_for(store_dir, child, variant), f"{store_dir}#{child}"
     options = {k: v for k, v in (("password", password), ("issue_date", issue_date)) if v}

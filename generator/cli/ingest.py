@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from ..ingest import IngestResult, ingest_files
-from ..keys import KeyRing
-from ..pdfsafe import Limits, default_workers
+from ..ingest.returns import IngestResult, ingest_files
+from ..ingest.safety import Limits, default_workers
+from ..signing.keys import KeyRing
 from .common import emit_json, say
 
 
@@ -70,13 +70,13 @@ def command(files, as_json, store_dir, key_file, send_back, passwords, workers, 
 def _open_store(store_dir: Path | None):
     if store_dir is None:
         return None
-    from ..store import Store
+    from ..store.database import Store
 
     return Store.open(store_dir, create=True)
 
 
 def _send_back(result: IngestResult, folder: Path, keys: KeyRing) -> None:
-    from ..sendback import send_back
+    from ..workflow.sendback import send_back
 
     for path in send_back(result, folder, keys):
         say(f"{result.source}: wrote {path}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..keys import ENV_FILE, ENV_KEY, default_key_file, new_key
+from ..signing.keys import ENV_FILE, ENV_KEY, default_key_file, new_key
 from .common import say
 
 

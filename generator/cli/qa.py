@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..qa import check_file, html_report, text_report
-from ..writer import write_atomic
+from ..core.writer import write_atomic
+from ..qa.check import check_file, html_report, text_report
 from .common import emit_json, say
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..dashboard import render
-from ..due import load_cohort, store_records
-from ..errors import UsageError
-from ..writer import write_atomic
+from ..core.errors import UsageError
+from ..core.writer import write_atomic
+from ..qa.dashboard import render
+from ..qa.due import load_cohort, store_records
 from .common import say
 from .due import parse_as_of
 

@@ -6,7 +6,7 @@ import click
 
 from data_schemas.jsonschema import json_schema
 
-from ..profiles import get_profile, get_variant
+from ..authority.profiles import get_profile, get_variant
 from .common import emit_json
 
 IDENTITY = ("pep.authority", "pep.variant", "pep.academic_year", "pep.term", "child.social_care_id")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..nextterm import TERM_ORDER, next_term
-from ..records import load_json_file
-from ..store import STORE_ENV, Store, flatten
-from ..validation import check_record
-from ..writer import write_atomic
+from ..authority.validation import check_record
+from ..core.records import load_json_file
+from ..core.writer import write_atomic
+from ..store.database import STORE_ENV, Store, flatten
+from ..workflow.nextterm import TERM_ORDER, next_term
 from .common import emit_json, say, to_json
 
 _STORE_HELP = f"The store folder (default: ${STORE_ENV}, else ./pep-store)."

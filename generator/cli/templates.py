@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from ..docx_templates import build_all, lint_templates, stale_templates
+from ..pipeline.lint import lint_templates
+from ..render.word_templates import build_all, stale_templates
 from .common import emit_json, say
 
 
@@ -24,7 +25,7 @@ def command():
 @command.command("build")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a committed template differs from its source.")
 def build(check: bool):
-    """Write the Word templates from generator/docx_templates.py (the same bytes every time).
+    """Write the Word templates from generator/render/word_templates.py (the same bytes every time).
 
     \b
     Example:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..validation import validate_file
+from ..authority.validation import validate_file
 from .common import emit_json, errors_json
 
 

@@ -16,8 +16,8 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from generator.formspec import INFO_KEY, MANIFEST_NAME, FieldSpec, FormIdentity, Manifest
-from generator.keys import KeyRing, SigningKey
+from generator.signing.keys import KeyRing, SigningKey
+from generator.signing.manifest import INFO_KEY, MANIFEST_NAME, FieldSpec, FormIdentity, Manifest
 
 KEY = SigningKey("test-key", bytes(range(32)))
 OTHER_KEY = SigningKey("test-key", bytes(range(1, 33)))

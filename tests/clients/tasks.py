@@ -6,7 +6,7 @@ import os
 import signal
 import time
 
-from generator.pdfsafe import Refused
+from generator.ingest.safety import Refused
 
 
 def behave(payload):

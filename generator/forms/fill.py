@@ -1,0 +1,241 @@
+"""Filling a cached form layout for one child, fast: an incremental update appended to the layout's bytes.
+
+Only what changes is written after the layout: the fields that get a value (with their appearance streams), the
+manifest attachment, the catalog that points to it and a new information dictionary. The layout is parsed once per
+process; its field objects are found through /Fields, which the clean-up ordered like the plan.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    TextStringObject,
+)
+
+from ..core.errors import PepError
+from .appearance import FONT_RESOURCE, TEXT_COLOUR, text_stream
+from .font import FormFont
+from .plan import FormPlan, PlannedField
+
+_INDEXES: OrderedDict[bytes, LayoutIndex] = OrderedDict()
+_REWRITTEN = ("/V", "/AS", "/AP")
+MAX_INDEXES = 8
+
+
+@dataclass
+class LayoutIndex:
+    """A parsed layout: its reader (objects are parsed on first use and then kept), and where things are."""
+
+    data: bytes
+    reader: PdfReader
+    startxref: int
+    size: int
+    root: IndirectObject
+    fields: dict[str, IndirectObject]
+    font: IndirectObject
+    entries: dict[int, bytes] = field(default_factory=dict)  # object number -> its dictionary entries, serialised
+
+    def unchanged_entries(self, ref: IndirectObject) -> bytes:
+        """A layout dictionary's entries but /V, /AS and /AP, serialised once per process (filling rewrites only
+        those three, and pypdf's general writer costs more than everything else in a fill)."""
+        found = self.entries.get(ref.idnum)
+        if found is None:
+            out = io.BytesIO()
+            for key, value in self.reader.get_object(ref).items():
+                if key not in _REWRITTEN:
+                    NameObject(key).write_to_stream(out)
+                    out.write(b" ")
+                    value.write_to_stream(out)
+            found = self.entries[ref.idnum] = out.getvalue()
+        return found
+
+
+def layout_index(data: bytes, plan: FormPlan) -> LayoutIndex:
+    """The index of a layout, made once per process."""
+    key = data[-64:] + len(data).to_bytes(8, "big") + bytes(str(len(plan.fields)), "ascii")
+    found = _INDEXES.get(key)
+    if found is not None and found.data == data:
+        _INDEXES.move_to_end(key)
+        return found
+    reader = PdfReader(io.BytesIO(data))
+    acro = reader.trailer["/Root"]["/AcroForm"]
+    refs = list(acro.raw_get("/Fields"))
+    names = [f.name for f in plan.fields]
+    if len(refs) != len(names) or any(str(refs[i].get_object()["/T"]) != names[i] for i in (0, -1)):
+        raise PepError("The cached form layout does not match its plan; clear the form cache and try again.")
+    index = LayoutIndex(data, reader, _startxref(data), int(reader.trailer["/Size"]), reader.trailer.raw_get("/Root"),
+                        dict(zip(names, refs, strict=True)), acro["/DR"]["/Font"].raw_get(FONT_RESOURCE))
+    _INDEXES[key] = index
+    while len(_INDEXES) > MAX_INDEXES:
+        _INDEXES.popitem(last=False)
+    return index
+
+
+def _startxref(data: bytes) -> int:
+    tail = data[-1024:]
+    at = tail.rfind(b"startxref")
+    return int(tail[at + 9:].split()[0])
+
+
+@dataclass
+class Update:
+    """The objects of an incremental update: changed ones keep their number, new ones get the next free numbers."""
+
+    index: LayoutIndex
+    objects: dict[int, PdfObject | bytes] = field(default_factory=dict)  # bytes: an object already serialised
+    next_number: int = 0
+
+    def __post_init__(self):
+        self.next_number = self.index.size
+
+    def add(self, obj: PdfObject | bytes) -> IndirectObject:
+        number = self.next_number
+        self.next_number += 1
+        self.objects[number] = obj
+        return IndirectObject(number, 0, None)
+
+    def change(self, ref: IndirectObject, obj: PdfObject | bytes) -> None:
+        self.objects[ref.idnum] = obj
+
+    def copy_of(self, ref: IndirectObject) -> DictionaryObject:
+        """A shallow copy of a layout object, to change without touching the shared parsed layout."""
+        if ref.idnum in self.objects:
+            return self.objects[ref.idnum]
+        return DictionaryObject(self.index.reader.get_object(ref))
+
+    def to_bytes(self, trailer: DictionaryObject) -> bytes:
+        out = io.BytesIO()
+        out.write(self.index.data)
+        if not self.index.data.endswith(b"\n"):
+            out.write(b"\n")
+        offsets = {}
+        for number in sorted(self.objects):
+            offsets[number] = out.tell()
+            out.write(f"{number} 0 obj\n".encode("ascii"))
+            obj = self.objects[number]
+            if isinstance(obj, bytes):
+                out.write(obj)
+            else:
+                obj.write_to_stream(out)
+            out.write(b"\nendobj\n")
+        xref_at = out.tell()
+        out.write(b"xref\n")
+        for start, run in _runs(sorted(offsets)):
+            out.write(f"{start} {len(run)}\n".encode("ascii"))
+            out.write(b"".join(f"{offsets[n]:010d} 00000 n \n".encode("ascii") for n in run))
+        trailer[NameObject("/Size")] = NumberObject(max(self.next_number, self.index.size))
+        trailer[NameObject("/Prev")] = NumberObject(self.index.startxref)
+        out.write(b"trailer\n")
+        trailer.write_to_stream(out)
+        out.write(f"\nstartxref\n{xref_at}\n%%EOF\n".encode("ascii"))
+        return out.getvalue()
+
+
+def _runs(numbers: list[int]):
+    run: list[int] = []
+    for number in numbers:
+        if run and number != run[-1] + 1:
+            yield run[0], run
+            run = []
+        run.append(number)
+    if run:
+        yield run[0], run
+
+
+def _number(value: float) -> bytes:
+    return f"{round(value, 3):f}".rstrip("0").rstrip(".").encode("ascii")
+
+
+def _serialised(obj: PdfObject) -> bytes:
+    out = io.BytesIO()
+    obj.write_to_stream(out)
+    return out.getvalue()
+
+
+def appearance(update: Update, font: FormFont, planned: PlannedField, rect, text: str) -> IndirectObject:
+    """A new normal appearance stream for a text widget showing `text` (word-wrapped when multi-line)."""
+    x1, y1, x2, y2 = (float(v) for v in rect)
+    width, height = abs(x2 - x1), abs(y2 - y1)
+    content, _ = text_stream(font, text, width, height, planned.size, planned.spec.type == "multiline", TEXT_COLOUR)
+    data = zlib.compress(content, 6)
+    font_ref = f"{update.index.font.idnum} {update.index.font.generation} R".encode("ascii")
+    head = (b"<</Type/XObject/Subtype/Form/BBox[0 0 " + _number(width) + b" " + _number(height)
+            + b"]/Resources<</Font<<" + FONT_RESOURCE.encode("ascii") + b" " + font_ref
+            + b">>>>/Filter/FlateDecode/Length " + str(len(data)).encode("ascii") + b">>\nstream\n")
+    return update.add(head + data + b"\nendstream")
+
+
+def set_field(update: Update, font: FormFont, planned: PlannedField, value, shown: str | None) -> None:
+    """Give one field its value and matching appearance."""
+    ref = update.index.fields[planned.name]
+    kind = planned.spec.type
+    if kind in ("text", "multiline"):
+        rect = update.index.reader.get_object(ref)["/Rect"]
+        stream = appearance(update, font, planned, rect, shown if shown is not None else value)
+        extra = (b"/V " + _serialised(TextStringObject(value)) + b"/AP<</N " + f"{stream.idnum} 0 R".encode("ascii")
+                 + b">>")
+    elif kind == "checkbox":
+        extra = b"/V/on/AS/on" + _kept(update, ref, "/AP")
+    else:
+        state = NameObject(f"/{value}")
+        extra = b"/V" + _serialised(state)
+        for kid_ref in update.index.reader.get_object(ref)["/Kids"]:  # every kid is Off in the layout
+            kid = update.index.reader.get_object(kid_ref)
+            if state in kid["/AP"]["/N"]:
+                update.change(kid_ref, b"<<" + update.index.unchanged_entries(kid_ref) + b"/AS" + _serialised(state)
+                              + _kept(update, kid_ref, "/AP") + b">>")
+        extra += _kept(update, ref, "/AP", "/AS")
+    update.change(ref, b"<<" + update.index.unchanged_entries(ref) + extra + b">>")
+
+
+def _kept(update: Update, ref: IndirectObject, *keys: str) -> bytes:
+    """Those of the layout object's /V, /AS, /AP entries that a fill keeps as they were, serialised."""
+    obj = update.index.reader.get_object(ref)
+    return b"".join(key.encode("ascii") + b" " + _serialised(obj.raw_get(key)) for key in keys if key in obj)
+
+
+def attach(update: Update, name: str, data: bytes) -> None:
+    """Embed a file (the manifest) and point the catalog's EmbeddedFiles name tree at it."""
+    stream = DecodedStreamObject()
+    stream.update({NameObject("/Type"): NameObject("/EmbeddedFile"),
+                   NameObject("/Subtype"): NameObject("/application/json"),
+                   NameObject("/Params"): DictionaryObject({NameObject("/Size"): NumberObject(len(data))})})
+    stream.set_data(data)
+    stream = stream.flate_encode(level=9)
+    spec = DictionaryObject({NameObject("/Type"): NameObject("/Filespec"), NameObject("/F"): TextStringObject(name),
+                             NameObject("/UF"): TextStringObject(name),
+                             NameObject("/AFRelationship"): NameObject("/Data"),
+                             NameObject("/EF"): DictionaryObject({NameObject("/F"): update.add(stream)})})
+    spec_ref = update.add(spec)
+    catalog = update.copy_of(update.index.root)
+    names = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject(name), spec_ref])})
+    catalog[NameObject("/Names")] = DictionaryObject({NameObject("/EmbeddedFiles"): update.add(names)})
+    catalog[NameObject("/AF")] = ArrayObject([spec_ref])
+    update.change(update.index.root, catalog)
+
+
+def fill_layout(data: bytes, plan: FormPlan, font: FormFont, values: dict, shown: dict, info: dict,
+                attachments: dict[str, bytes]) -> bytes:
+    """The layout with values set, files attached and a new information dictionary, as one incremental update."""
+    update = Update(layout_index(data, plan))
+    for planned in plan.fields:
+        value = values.get(planned.name)
+        if value not in ("", False, None):
+            set_field(update, font, planned, value, shown.get(planned.name))
+    for name, content in attachments.items():
+        attach(update, name, content)
+    info_ref = update.add(DictionaryObject({NameObject(k): TextStringObject(v) for k, v in info.items()}))
+    trailer = DictionaryObject({NameObject("/Root"): update.index.root, NameObject("/Info"): info_ref})
+    return update.to_bytes(trailer)
