@@ -26,9 +26,9 @@ NATIONAL = 84_000
 RUNNER = """
 import json, resource, sys, time
 from pathlib import Path
-from generator.batch import BatchSettings, run_batch
-from generator.cohort import read_cohort
-from generator.keys import KeyRing
+from generator.cohort.batch import BatchSettings, run_batch
+from generator.cohort.sheets import read_cohort
+from generator.signing.keys import KeyRing
 sheet, out, workers, formats, keyfile = sys.argv[1:6]
 formats = tuple(formats.split(","))
 options = {"keys": KeyRing.load(Path(keyfile))} if "form" in formats else {}

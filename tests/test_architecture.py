@@ -185,3 +185,33 @@ def test_a_registry_string_counts_as_an_import(tree_copy):
 def test_a_module_outside_every_stage_is_refused(tree_copy):
     (tree_copy / "generator/helpers.py").write_text('"""Loose."""\n', encoding="utf-8")
     assert check(tree_copy) == ["generator.helpers: every module of generator belongs to a stage's package."]
+
+
+BENCH_IMPORT = re.compile(r"^\s*from (generator(?:\.\w+)*) import ([\w, ]+?)\s*(?:#.*)?$", re.MULTILINE)
+
+
+def test_bench_scripts_import_what_exists():
+    """Benchmarks (and the runner code they hold in strings) name modules and names that exist after any move."""
+    import importlib
+
+    missing = []
+    for path in sorted((ROOT / "bench").glob("*.py")):
+        for module, names in BENCH_IMPORT.findall(path.read_text(encoding="utf-8")):
+            try:
+                loaded = importlib.import_module(module)
+            except ImportError:
+                missing.append(f"{path.name}: {module}")
+                continue
+            wanted = (part.split(" as ")[0].strip() for part in names.split(","))
+            missing += [f"{path.name}: {module}.{n}" for n in wanted
+                        if not hasattr(loaded, n) and not _is_submodule(module, n)]
+    assert not missing
+
+
+def _is_submodule(module: str, name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(f"{module}.{name}") is not None
+    except ModuleNotFoundError:  # the module is not a package
+        return False
