@@ -27,10 +27,22 @@ MONEY_MAX = Decimal("1000000")
 # "360", "360.00", "£1,200.50": digits with optional £ and thousands commas (no exponents); the range and the
 # number of decimal places are checked after, with messages of their own.
 _MONEY_TEXT = re.compile(r"^-?£?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
-# C0 controls other than tab and line feed, DEL, and lone surrogates: never valid in a PEP.
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
+# C0 controls other than tab and line feed, DEL, C1 controls (U+0080-U+009F, NEL U+0085 among them: a line break to
+# many readers) and lone surrogates: never valid in a PEP. One definition for every text (answers too).
+BAD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # Word's manual line break (VT) and form feed paste in from documents: keep them as line ends.
 _LINE_ENDS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+
+
+def bad_char_message(text: str) -> str | None:
+    """Why a text cannot be held (a control character or lone surrogate, with its position), or None."""
+    bad = BAD_CHARS.search(text)
+    if bad is None:
+        return None
+    code, pos = ord(bad.group()), bad.start() + 1
+    if 0xD800 <= code <= 0xDFFF:
+        return f"Contains a lone surrogate (U+{code:04X}) at position {pos}, which is not a character."
+    return f"Contains a control character (U+{code:04X}) at position {pos}."
 
 
 def _meta(label: str, owner: str | None, extra: dict | None = None) -> dict:
@@ -49,14 +61,16 @@ class Text(fields.String):
 
     default_error_messages = {  # noqa: RUF012 (marshmallow merges this class attribute)
         "control": "Contains a control character (U+{code:04X}) at position {pos}.",
+        "surrogate": "Contains a lone surrogate (U+{code:04X}) at position {pos}, which is not a character.",
     }
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_ENDS)
-        bad = _BAD_CHARS.search(text)
+        bad = BAD_CHARS.search(text)
         if bad:
-            raise self.make_error("control", code=ord(bad.group()), pos=bad.start() + 1)
+            kind = "surrogate" if 0xD800 <= ord(bad.group()) <= 0xDFFF else "control"
+            raise self.make_error(kind, code=ord(bad.group()), pos=bad.start() + 1)
         return text
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import yaml
 
+from .fields import bad_char_message
+
 BANK_FILE = Path(__file__).with_name("views_questions.yaml")
 PHASES = ("early_years", "primary", "secondary", "post16")
 FREE_TEXT = ("text", "multiline")
 MAX_ANSWER = 20_000
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,7 @@ def check_answer(question: Question, value) -> str | None:
     if question.is_free_text:
         if len(value) > MAX_ANSWER:
             return f"Longer than maximum length {MAX_ANSWER}."
-        bad = _BAD_CHARS.search(value)
-        return f"Contains a control character (U+{ord(bad.group()):04X})." if bad else None
+        return bad_char_message(value)
     if value == "" or value in question.options:
         return None
     return f"Must be one of: {', '.join(question.options)}."

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-
 import click
 
-
-def _default(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+from ..core.jsonlines import json_text
 
 
 def to_json(value, indent: int | None = None) -> str:
-    """UTF-8 JSON text (non-ASCII kept as is)."""
-    return json.dumps(value, ensure_ascii=False, indent=indent, default=_default)
+    """UTF-8 JSON text (non-ASCII kept as is; U+0085, U+2028, U+2029 escaped so a JSON Lines entry stays one
+    line)."""
+    return json_text(value, indent)
 
 
 def emit_json(value, indent: int | None = None) -> None:

@@ -20,6 +20,7 @@ from .. import __version__
 from ..authority.naming import output_name
 from ..authority.profiles import get_profile, template_search_path
 from ..core.errors import PepError, RecordInvalid
+from ..core.jsonlines import json_line
 from ..core.writer import write_atomic
 from ..pipeline.generate import prepare, render
 from ..render.request import RenderRequest
@@ -253,7 +254,7 @@ def append_journal(out_dir: Path, entries: list[dict]) -> None:
     try:
         for entry in entries:
             # a leading line end closes any line a killed process left unfinished; blank lines are skipped
-            os.write(fd, ("\n" + json.dumps(entry)).encode("utf-8"))
+            os.write(fd, ("\n" + json_line(entry)).encode("utf-8"))
     finally:
         os.close(fd)
 

@@ -30,6 +30,7 @@ from data_schemas import IDENTITY_PATHS, field_info, set_path, value_at
 
 from ..authority.validation import check_record
 from ..core.errors import PepError
+from ..core.jsonlines import json_text
 from ..core.records import read_bytes
 from ..core.writer import write_atomic
 from ..ingest.reader import MAX_FILE_BYTES
@@ -83,8 +84,7 @@ def _now() -> str:
 
 
 def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=lambda v: str(v) if isinstance(
-        v, Decimal) else None)
+    return json_text(value, sort_keys=True, default=lambda v: str(v) if isinstance(v, Decimal) else None)
 
 
 @dataclass(frozen=True)

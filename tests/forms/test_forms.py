@@ -261,7 +261,9 @@ def test_form__clean_structure_for_every_viewer():
     feel = next(f for f in tops if f["/T"] == "views_answers_pri_feel_school")
     assert [next(s for s in k.get_object()["/AP"]["/N"] if s != "/Off") for k in feel["/Kids"]] == [
         "/happy", "/ok", "/sad"]
-    assert {f["/T"] for f in tops if int(f.get("/Ff", 0)) & 1} == {"child_first_name"}  # the social worker's
+    # who the child is, the social worker's, is read-only on a prefilled form (editable on a blank one)
+    assert {f["/T"] for f in tops if int(f.get("/Ff", 0)) & 1} == {
+        "child_first_name", "child_surname", "child_date_of_birth", "child_social_care_id"}
 
 
 def test_form__read_only_bit_is_ored_into_multiline_fields():

@@ -408,7 +408,11 @@ def test_nulls_are_allowed_for_values():
     ("child.gender", "F", "Must be one of: female, male, other, not_stated."),
     ("child.first_name", "Si\x07n", "Contains a control character (U+0007) at position 3."),
     ("child.first_name", "Si\x00n", "Contains a control character (U+0000) at position 3."),
-    ("child.first_name", "Si\ud800n", "Contains a control character (U+D800) at position 3."),
+    ("child.first_name", "Si\ud800n", "Contains a lone surrogate (U+D800) at position 3, which is not a character."),
+    ("child.first_name", "Si\x85n", "Contains a control character (U+0085) at position 3."),
+    ("meeting.venue", "Room\x9f4", "Contains a control character (U+009F) at position 5."),
+    ("care.care_plan_summary", "Line\udc00", "Contains a lone surrogate (U+DC00) at position 5, which is not a "
+                                              "character."),
     ("care.care_plan_summary", "x" * 20_001, "Longer than maximum length 20000."),
 ])
 def test_a_bad_value_is_reported_at_its_path(field, value, message):

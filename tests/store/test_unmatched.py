@@ -174,3 +174,15 @@ def test_a_version_1_store_is_migrated(tmp_path):
     with Store.open(root) as store:
         assert store.match({"child": {"first_name": "Zoe", "surname": "O'Neill-Smith",
                                       "date_of_birth": "2015-04-02"}}).child == CHILD
+
+
+def test_a_value_with_nel_is_refused_by_path_and_its_json_line_stays_one_line(invoke, tmp_path, key_env, store_dir):
+    form = blank_form(tmp_path, social_care_id=CHILD, preferred_name="Zo\x85\u2028\u2029ë", meeting_mode="virtual")
+    result, lines = ingest(invoke, store_dir, form)
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 1
+    [line] = lines
+    assert line["status"] == "invalid"
+    assert line["record"]["child"]["preferred_name"] == "Zo\x85\u2028\u2029ë"  # kept as typed
+    assert ("child.preferred_name", "Contains a control character (U+0085) at position 3.") in [
+        (e["path"], e["message"]) for e in line["errors"]]
