@@ -1,7 +1,8 @@
 """The store: each child's current PEP record, every earlier version, an audit trail and the original returned files.
 
 Layout of a store folder (default `$PEP_STORE`, else `./pep-store`):
-  pep-store.sqlite3   SQLite database: children, versions (whole records), audit (what changed), files (SHA-256s)
+  pep-store.sqlite3   SQLite database: children, versions (whole records), audit (what changed), files (SHA-256s),
+                      journey (each move of a PEP: who, when, from -> to, reason)
   originals/ab/<sha256>.pdf   returned forms as received, content-addressed, read-only, never modified
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from data_schemas import field_info, set_path, value_at
 
+from ..authority.journey import on_return
 from ..authority.validation import check_record
 from ..core.errors import PepError
 from ..core.writer import write_atomic
@@ -45,6 +47,11 @@ CREATE INDEX IF NOT EXISTS audit_child ON audit (social_care_id, id);
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, received_at TEXT NOT NULL, status TEXT NOT NULL,
     form_id TEXT, social_care_id TEXT, original TEXT);
+CREATE TABLE IF NOT EXISTS journey (
+    id INTEGER PRIMARY KEY, social_care_id TEXT NOT NULL, pep_id TEXT, version INTEGER, at TEXT NOT NULL,
+    actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, from_status TEXT, to_status TEXT, reason TEXT,
+    detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS journey_child ON journey (social_care_id, id);
 """
 
 
@@ -148,6 +155,20 @@ class Store:
         keys = ("version", "at", "action", "source_sha256", "form_id", "authority", "variant", "status", "changes")
         return [{**dict(zip(keys, row, strict=True)), "changes": json.loads(row[-1])} for row in rows]
 
+    def versions(self, child: str) -> list[Version]:
+        """Every version of a child's record, oldest first."""
+        rows = self.conn.execute("SELECT version, record, created_at FROM versions WHERE social_care_id = ? "
+                                 "ORDER BY version", (child,)).fetchall()
+        return [Version(child, n, json.loads(record), at) for n, record, at in rows]
+
+    def journey(self, child: str) -> list[dict]:
+        """Every step of a child's PEPs' journey (moves, sections completed, ratings, PP+), oldest first."""
+        rows = self.conn.execute(
+            "SELECT pep_id, version, at, actor, role, action, from_status, to_status, reason, detail FROM journey "
+            "WHERE social_care_id = ? ORDER BY id", (child,)).fetchall()
+        keys = ("pep_id", "version", "at", "actor", "role", "action", "from", "to", "reason", "detail")
+        return [{**dict(zip(keys, row, strict=True)), "detail": json.loads(row[-1])} for row in rows]
+
     def children(self) -> list[dict]:
         rows = self.conn.execute("SELECT social_care_id, authority, current_version, updated_at FROM children "
                                  "ORDER BY social_care_id").fetchall()
@@ -177,6 +198,23 @@ class Store:
             raise StoreError("The record is not valid: " + "; ".join(f"{p}: {m}" for p, m in checked.errors))
         with self._transaction():
             return self._write(checked.record, action, source, form or {}, status)
+
+    def record_step(self, record: dict, step: dict) -> int:
+        """Make `record` the child's current one and record one journey step in the same transaction.
+
+        `step` holds actor, role, action, and optionally from, to, reason and detail (a JSON-ready mapping)."""
+        checked = check_record(record)
+        if not checked.valid:
+            raise StoreError("The record is not valid: " + "; ".join(f"{p}: {m}" for p, m in checked.errors))
+        with self._transaction():
+            number = self._write(checked.record, f"journey:{step['action']}", None, {}, step.get("to"))
+            self.conn.execute(
+                "INSERT INTO journey (social_care_id, pep_id, version, at, actor, role, action, from_status, "
+                "to_status, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (checked.record["child"]["social_care_id"], checked.record["pep"].get("id"), number,
+                 step.get("at") or self.clock(), step["actor"], step["role"], step["action"], step.get("from"),
+                 step.get("to"), step.get("reason"), _json(step.get("detail") or {})))
+        return number
 
     def _write(self, record: dict, action: str, source: str | None, form: dict, status: str | None) -> int:
         child = record["child"]["social_care_id"]
@@ -222,6 +260,8 @@ class Store:
             return
         current = self.current(child)
         merged = merge_form(current.record if current else None, result)
+        merged = on_return(current.record if current else None, merged, result.record, result.form["variant"],
+                           self.clock())
         if current and current.record["pep"]["authority"] != result.record["pep"]["authority"]:
             result.status, result.errors = "invalid", [("pep.authority", "The store holds this child under "
                                                                           f"{current.record['pep']['authority']}.")]
