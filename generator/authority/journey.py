@@ -240,7 +240,9 @@ def _load(src: YamlSource, schema: Schema) -> dict:
         return schema.load(src.data)
     except ValidationError as err:
         where, message = flatten_messages(err.messages)[0]
-        key_path = tuple(int(k) if k.isdigit() else k for k in where.split(".")) if where else ()
+        # marshmallow puts "value" (or "key") between a mapping's key and what is wrong inside it
+        parts = [k for k in where.split(".") if k not in ("value", "key")] if where else []
+        key_path = tuple(int(k) if k.isdigit() else k for k in parts)
         raise src.error(key_path, message) from err
 
 
@@ -249,10 +251,13 @@ def _rule(raw: dict, src: YamlSource, index: int) -> JourneyRule:
                        src.line_of(("rules", index)))
 
 
-@cache
-def load_journey(authority: str) -> Journey:
+def load_journey(authority: str, root: Path | None = None) -> Journey:
     """The journey of an authority: the common file with the authority's changes (if it has a journey.yaml)."""
-    root = templates_root()
+    return _load_journey((root or templates_root()).resolve(), authority)
+
+
+@cache
+def _load_journey(root: Path, authority: str) -> Journey:
     common_path = root / COMMON / JOURNEY_FILE
     common_src = load_yaml(common_path, _display(common_path, root))
     common = _load(common_src, CommonJourneySchema())
