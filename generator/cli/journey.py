@@ -65,8 +65,7 @@ def move(child, move_id, store_dir, role, actor, reason, send_back_dir, start_ne
 
     \b
     Example:
-      pep journey move WS-10442 send_back --role virtual_school --actor "J. Okoro" \\
-          --reason "Targets are not SMART" --send-back replies/
+      pep journey move WS-10442 send_back --role virtual_school --actor "J. Okoro" --reason "No dates"
       pep journey move WS-10442 sign_off --role virtual_school --actor "J. Okoro" --next-term
     """
     with Store.open(store_dir) as store:
@@ -210,8 +209,8 @@ def rate(child, store_dir, role, actor, overall, section_ratings, feedback, acti
 
     \b
     Example:
-      pep journey rate WS-10442 --role virtual_school --actor "J. Okoro" --overall amber \\
-          --section section_b_targets=red --feedback "Targets need dates" --actions "Add a date to each target"
+      pep journey rate WS-10442 --role virtual_school --actor "J. Okoro" --overall amber
+      pep journey rate WS-10442 --role virtual_school --actor "J. Okoro" --section section_b_targets=red
     """
     with Store.open(store_dir) as store:
         try:
