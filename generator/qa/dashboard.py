@@ -16,7 +16,8 @@ STATUS_COLOURS = {"overdue": "#b3261e", "due_soon": "#c77700", "on_time": "#1e6b
                   "unknown": "#5a6470"}
 SEVERITY_COLOURS = {"error": "#b3261e", "warning": "#c77700"}
 RONI_COLOURS = {"red": "#b3261e", "amber": "#c77700", "green": "#1e6b35", "not_rated": "#8a94a0"}
-MONEY_COLOURS = {"requested": "#1F3864", "released": "#4a8c5c"}
+MONEY_COLOURS = {"requested": "#1F3864", "agreed": "#8a6d1e", "released": "#4a8c5c"}
+MONEY_KINDS = ("requested", "agreed", "released")
 TERM_ORDER = {"autumn": 1, "spring": 2, "summer": 3}
 PENNY = Decimal("0.01")
 
@@ -143,6 +144,14 @@ def _released(record: dict, profile) -> Decimal:
     return amount if status == "paid" or (status == "approved" and on_signoff and signed) else Decimal(0)
 
 
+def _agreed(record: dict) -> Decimal:
+    """What of a PEP's PP+ the Virtual School has agreed: the amount approved, once approved (or paid)."""
+    ppg = record.get("ppg") or {}
+    if ppg.get("payment_status") not in ("approved", "paid"):
+        return Decimal(0)
+    return Decimal(ppg.get("approved_amount") or ppg.get("requested_total") or 0)
+
+
 def _split(total: Decimal, parts: dict[str, Decimal]) -> dict[str, Decimal]:
     """Share a released total over categories in proportion to what each requested (pence add up exactly)."""
     requested = sum(parts.values())
@@ -155,8 +164,8 @@ def _split(total: Decimal, parts: dict[str, Decimal]) -> dict[str, Decimal]:
 
 
 def ppg_summary(records: list[tuple[str, dict]]) -> dict:
-    """PP+ requested and released, by term and category of spend."""
-    table: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: {"requested": Decimal(0), "released": Decimal(0)})
+    """PP+ requested, agreed and released, by term and category of spend (each counted separately)."""
+    table: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(MONEY_KINDS, Decimal(0)))
     for _, record in records:
         pep = record["pep"]
         term = (pep.get("academic_year") or "", TERM_ORDER.get(pep.get("term"), 0), pep.get("term") or "")
@@ -166,8 +175,10 @@ def ppg_summary(records: list[tuple[str, dict]]) -> dict:
             if ppg.get("total") and Decimal(ppg["total"]) > 0 and target.get("vs_decision") != "declined":
                 parts[ppg.get("category") or "other"] += Decimal(ppg["total"])
         released = _split(_released(record, get_profile(pep["authority"])), parts)
+        agreed = _split(_agreed(record), parts)
         for category, amount in parts.items():
             table[(*term, category)]["requested"] += amount
+            table[(*term, category)]["agreed"] += agreed[category]
             table[(*term, category)]["released"] += released[category]
     return _ppg_view(table)
 
@@ -178,19 +189,31 @@ def _ppg_view(table: dict) -> dict:
     names = dict(catalogue()["targets.*.ppg.category"].option_labels)
     rows = [{"term": f"{key[2].capitalize()} {key[0]}".strip(), "category": names.get(key[3], key[3]), **value}
             for key, value in sorted(table.items())]
-    by_term: dict[str, dict[str, Decimal]] = defaultdict(lambda: {"requested": Decimal(0), "released": Decimal(0)})
+    by_term: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(MONEY_KINDS, Decimal(0)))
     for row in rows:
-        for k in ("requested", "released"):
+        for k in MONEY_KINDS:
             by_term[row["term"]][k] += row[k]
-    chart_rows = []
-    for term, value in by_term.items():
-        chart_rows.append((f"{term}: requested", [(float(value["requested"]), MONEY_COLOURS["requested"],
-                                                   "requested")]))
-        chart_rows.append((f"{term}: released", [(float(value["released"]), MONEY_COLOURS["released"], "released")]))
-    totals = {k: sum((r[k] for r in rows), Decimal(0)) for k in ("requested", "released")}
+    chart_rows = [(f"{term}: {k}", [(float(value[k]), MONEY_COLOURS[k], k)]) for term, value in by_term.items()
+                  for k in MONEY_KINDS]
+    totals = {k: sum((r[k] for r in rows), Decimal(0)) for k in MONEY_KINDS}
     return {"rows": rows, "totals": totals,
-            "chart": bar_chart("PP+ requested and released by term (£)", chart_rows, "£") if rows else None,
-            "legend": legend([("Requested", MONEY_COLOURS["requested"]), ("Released", MONEY_COLOURS["released"])])}
+            "chart": bar_chart("PP+ requested, agreed and released by term (£)", chart_rows, "£") if rows else None,
+            "legend": legend([(k.capitalize(), MONEY_COLOURS[k]) for k in MONEY_KINDS])}
+
+
+JOURNEY_LABELS = {"not_started": "Not started", "in_progress": "In progress", "ready_to_submit": "Ready to submit",
+                  "submitted": "Submitted", "review_again": "Review again", "complete": "Complete"}
+
+
+def journey_summary(latest: list[tuple[str, dict]]) -> dict:
+    """Where each child's latest PEP is on its journey, and its QA rating with the date it was given."""
+    statuses = Counter((r.get("pep") or {}).get("status") or "not_started" for _, r in latest)
+    rated = [{"child": r["child"]["social_care_id"], "authority": r["pep"]["authority"],
+              "status": JOURNEY_LABELS.get(r["pep"].get("status") or "not_started"),
+              "rating": (r.get("qa") or {}).get("rating"), "date": (r.get("qa") or {}).get("date")}
+             for _, r in latest if (r.get("qa") or {}).get("rating")]
+    return {"statuses": [(label, statuses[key]) for key, label in JOURNEY_LABELS.items()], "rated": rated,
+            "ratings": Counter(r["rating"] for r in rated)}
 
 
 def build(cohort: Cohort, as_of: dt.date) -> dict:
@@ -203,6 +226,7 @@ def build(cohort: Cohort, as_of: dt.date) -> dict:
             "authorities": sorted({get_profile(r["pep"]["authority"]).short_name for _, r in cohort.records}),
             "problems": cohort.problems, "due": timeliness(items), "qa": qa_summary(results),
             "roni": roni_summary(latest), "ppg": ppg_summary(cohort.records), "illustrative": illustrative,
+            "journey": journey_summary(latest),
             "status_labels": STATUS_LABELS}
 
 

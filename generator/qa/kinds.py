@@ -412,6 +412,8 @@ def field_in(ctx: Context, p: dict) -> list[Violation]:
 def _later(a, b) -> bool:
     """Whether a comes after b; with a date on either side, only a later day counts (same day: benefit of doubt)."""
     if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
+        if (a.tzinfo is None) != (b.tzinfo is None):  # one with a time zone, one without: both as UTC wall time
+            a, b = (x.astimezone(dt.UTC).replace(tzinfo=None) if x.tzinfo else x for x in (a, b))
         return a > b
     return as_date_any(a) > as_date_any(b)
 

@@ -4,7 +4,7 @@ Layout of a store folder (default `$PEP_STORE`, else `./pep-store`):
   pep-store.sqlite3   SQLite database: children, versions (whole records), audit (what changed), files (SHA-256s),
                       identities (who each child is, for matching returned blank forms), unmatched (returned blank
                       forms no child could be matched to, kept with the ingest result until the virtual school
-                      assigns them)
+                      assigns them), journey (each move of a PEP: who, when, from -> to, reason)
   originals/ab/<sha256>.pdf   returned forms as received, content-addressed, read-only, never modified
 
 A returned blank form (issued for no child) is matched to a child by the social care id the school wrote in it, or,
@@ -28,6 +28,7 @@ from pathlib import Path
 
 from data_schemas import IDENTITY_PATHS, field_info, set_path, value_at
 
+from ..authority.journey import on_return
 from ..authority.validation import check_record
 from ..core.errors import PepError
 from ..core.jsonlines import json_text
@@ -66,6 +67,11 @@ CREATE TABLE IF NOT EXISTS unmatched (
     original TEXT NOT NULL, authority TEXT, variant TEXT, form_id TEXT, reason TEXT NOT NULL,
     result TEXT NOT NULL, manifest TEXT NOT NULL, field_values TEXT NOT NULL,
     assigned_to TEXT, assigned_at TEXT, assigned_by TEXT, assigned_version INTEGER);
+CREATE TABLE IF NOT EXISTS journey (
+    id INTEGER PRIMARY KEY, social_care_id TEXT NOT NULL, pep_id TEXT, version INTEGER, at TEXT NOT NULL,
+    actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, from_status TEXT, to_status TEXT, reason TEXT,
+    detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS journey_child ON journey (social_care_id, id);
 """
 _AUDIT_ACTOR = "ALTER TABLE audit ADD COLUMN actor TEXT"
 
@@ -172,6 +178,20 @@ class Store:
                 "changes")
         return [{**dict(zip(keys, row, strict=True)), "changes": json.loads(row[-1])} for row in rows]
 
+    def versions(self, child: str) -> list[Version]:
+        """Every version of a child's record, oldest first."""
+        rows = self.conn.execute("SELECT version, record, created_at FROM versions WHERE social_care_id = ? "
+                                 "ORDER BY version", (child,)).fetchall()
+        return [Version(child, n, json.loads(record), at) for n, record, at in rows]
+
+    def journey(self, child: str) -> list[dict]:
+        """Every step of a child's PEPs' journey (moves, sections completed, ratings, PP+), oldest first."""
+        rows = self.conn.execute(
+            "SELECT pep_id, version, at, actor, role, action, from_status, to_status, reason, detail FROM journey "
+            "WHERE social_care_id = ? ORDER BY id", (child,)).fetchall()
+        keys = ("pep_id", "version", "at", "actor", "role", "action", "from", "to", "reason", "detail")
+        return [{**dict(zip(keys, row, strict=True)), "detail": json.loads(row[-1])} for row in rows]
+
     def children(self) -> list[dict]:
         rows = self.conn.execute("SELECT social_care_id, authority, current_version, updated_at FROM children "
                                  "ORDER BY social_care_id").fetchall()
@@ -201,6 +221,24 @@ class Store:
             raise StoreError("The record is not valid: " + "; ".join(f"{p}: {m}" for p, m in checked.errors))
         with self._transaction():
             return self._write(checked.record, action, source, form or {}, status)
+
+    def record_step(self, record: dict, step: dict) -> int:
+        """Make `record` the child's current one and record one journey step in the same transaction.
+
+        `step` holds actor, role, action, and optionally from, to, reason and detail (a JSON-ready mapping)."""
+        checked = check_record(record)
+        if not checked.valid:
+            raise StoreError("The record is not valid: " + "; ".join(f"{p}: {m}" for p, m in checked.errors))
+        with self._transaction():
+            number = self._write(checked.record, f"journey:{step['action']}", None, {}, step.get("to"),
+                                 step["actor"])
+            self.conn.execute(
+                "INSERT INTO journey (social_care_id, pep_id, version, at, actor, role, action, from_status, "
+                "to_status, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (checked.record["child"]["social_care_id"], checked.record["pep"].get("id"), number,
+                 step.get("at") or self.clock(), step["actor"], step["role"], step["action"], step.get("from"),
+                 step.get("to"), step.get("reason"), _json(step.get("detail") or {})))
+        return number
 
     def _write(self, record: dict, action: str, source: str | None, form: dict, status: str | None,
                actor: str | None = None) -> int:
@@ -264,6 +302,8 @@ class Store:
                                                                           f"{current.record['pep']['authority']}.")]
             return
         merged = merge_form(current.record if current else None, result)
+        merged = on_return(current.record if current else None, merged, result.record, result.form["variant"],
+                           self.clock())
         if current and result.blank:
             result.warnings += keep_identity(current.record, merged)
         checked = check_record(merged)

@@ -14,7 +14,7 @@ from ..authority.profiles import authorities
 from ..core.errors import PepError
 from ..core.writer import write_atomic
 from ..ingest.returns import IngestResult, drop_empty_items
-from ..pipeline.generate import prepare
+from ..pipeline.generate import generate, prepare
 from ..signing.keys import KeyRing
 
 WHAT_TO_DO = ("Please open the re-issued form that came with this note. It already holds everything you typed, so "
@@ -146,3 +146,48 @@ def _matching_plan(authority: str, variant: str, record: dict, result: IngestRes
             if [f.name for f in plan.fields] == wanted:
                 return request, plan
     raise PepError("its fields could not be laid out again exactly as issued.")
+
+
+# -- a PEP the Virtual School sends back after quality assurance ---------------------------------------------------
+
+def qa_reply_lines(record: dict, reason: str, findings: list, actor: str | None = None) -> list[str]:
+    """The reply to the school for a PEP sent back at QA: the reason, the actions, and each QA finding in plain
+    words with the guidance it comes from."""
+    pep, qa = record.get("pep") or {}, record.get("qa") or {}
+    profile = authorities().get(pep.get("authority"))
+    variant = profile.variants.get(pep.get("variant")) if profile else None
+    lines = [f"{profile.name if profile else pep.get('authority')}: {variant.title if variant else pep.get('variant')}",
+             f"PEP {pep.get('id') or '(no id)'}, child id {(record.get('child') or {}).get('social_care_id')}, "
+             f"{pep.get('term') or ''} {pep.get('academic_year') or ''}".rstrip(), "",
+             f"The Virtual School{' (' + actor + ')' if actor else ''} has sent this PEP back for review:", "",
+             f"- Reason: {reason}"]
+    if qa.get("actions_required"):
+        lines.append(f"- Actions required: {qa['actions_required']}")
+    if qa.get("feedback"):
+        lines.append(f"- Feedback: {qa['feedback']}")
+    for finding in findings:
+        lines.append(f"- {describe(finding.path)}: {finding.message} (rule {finding.rule}; {finding.source})")
+    lines += ["", "Please open the re-issued form that came with this note: it holds everything already written, so "
+                  "only what is listed here needs changing. Then mark the PEP ready to submit again."]
+    return lines
+
+
+def qa_send_back(record: dict, reason: str, findings: list, folder: Path, *, actor: str | None = None,
+                 keys: KeyRing | None = None, issue_date: str | None = None) -> list[Path]:
+    """Write `<pep id>_reply.txt` and `.pdf` and, for a variant with a form, the school's re-issued form holding
+    what is already written; returns the paths written."""
+    folder = Path(folder)
+    pep = record["pep"]
+    stem = pep.get("id") or f"{record['child']['social_care_id']}-{pep.get('academic_year', '').replace('/', '-')}"
+    lines = qa_reply_lines(record, reason, findings, actor)
+    paths = []
+    for suffix, data in (("reply.txt", "\n".join(lines).encode("utf-8") + b"\n"), ("reply.pdf", _reply_pdf(lines))):
+        path = folder / f"{stem}_{suffix}"
+        write_atomic(path, data, force=True)
+        paths.append(path)
+    profile = authorities()[pep["authority"]]
+    if "form" in profile.variant(pep["variant"]).formats:
+        options = {"keys": keys or KeyRing.load(), **({"issue_date": issue_date} if issue_date else {})}
+        paths.append(generate(pep["authority"], pep["variant"], "form", record, folder, audience="school",
+                              force=True, options=options).path)
+    return paths
