@@ -13,7 +13,7 @@ from ..authority.validation import check_record
 from ..core.errors import InputError, TemplateError
 from ..core.records import load_json_file
 from .academic_calendar import load_calendar
-from .kinds import KINDS, Context, NotChecked, as_date, fmt
+from .kinds import KINDS, STAGE_RANK, Context, NotChecked, as_date, empty, fmt, label
 from .rules import Rule, load_rules
 
 SCHEMA_RULE = "SCHEMA"
@@ -106,6 +106,13 @@ def _run(rule: Rule, ctx: Context, result: QaResult) -> None:
         return
     if not all(ctx.matches(condition) for condition in rule.when):
         result.not_applicable.append(rule.id)
+        return
+    if rule.over and rule.if_empty != "check" and empty(ctx.get(rule.over)):
+        result.checked.append(rule.id)
+        if rule.if_empty == "flag" and STAGE_RANK[ctx.stage] >= STAGE_RANK["held"]:  # lists are due at the meeting
+            result.findings.append(Finding(rule.id, rule.severity, rule.over,
+                                           f"{rule.message} There is nothing under {label(rule.over)}.",
+                                           rule.citation))
         return
     try:
         violations = KINDS[rule.kind].check(ctx, rule.params)

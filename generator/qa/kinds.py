@@ -53,6 +53,28 @@ def kind(name: str, params: type[Schema]):
     return register
 
 
+# Rule kinds over a list, and which list (from the rule's params): such a rule must say in `params.if_empty`
+# what an empty or missing list means — `flag` (a finding: there is nothing, and there should be), `check` (the
+# kind's own check runs and decides; e.g. a missing role is named) or `pass` (nothing to check is fine).
+IF_EMPTY = ("flag", "check", "pass")
+
+
+def _star_list(p: dict) -> str | None:
+    heads = [path.partition(".*.")[0] for path in p.get("fields_", []) if ".*." in path]
+    return heads[0] if heads else None
+
+
+LIST_OF: dict[str, Callable[[dict], str | None]] = {
+    "required_fields": _star_list,
+    "list_has": lambda p: p["list_"],
+    "attendee_roles": lambda p: "meeting.attendees",
+    "views_present": lambda p: "views.answers",
+    **{name: (lambda p: "targets") for name in (
+        "target_categories", "target_position_categories", "targets_have", "smart_targets", "target_horizon_dates",
+        "topics_in_targets", "cost_lines_consistent")},
+}
+
+
 # --- reading the record -------------------------------------------------------------------------------------------
 
 
@@ -943,4 +965,4 @@ def amount_in_bands(ctx: Context, p: dict) -> list[Violation]:
     return []
 
 
-__all__ = ["KINDS", "ConditionSchema", "Context", "NotChecked", "record_stage"]
+__all__ = ["IF_EMPTY", "KINDS", "LIST_OF", "ConditionSchema", "Context", "NotChecked", "record_stage"]

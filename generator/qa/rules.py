@@ -16,7 +16,7 @@ from ..authority.profiles import COMMON, get_profile, templates_root
 from ..core.errors import ProfileError
 from ..core.yamlsrc import YamlSource, load_yaml
 from .conditions import ConditionSchema, Strict
-from .kinds import KINDS
+from .kinds import IF_EMPTY, KINDS, LIST_OF
 
 RULES_FILE = "rules.yaml"
 RULE_ID = validate.Regexp(r"^[A-Z]{3}-\d{2}[a-z]?$", error="Use an id like WAL-11 or ENF-05a.")
@@ -139,6 +139,8 @@ class Rule:
     line: int | None
     national: bool
     inactive: str | None = None
+    over: str | None = None  # the list the rule checks, if any
+    if_empty: str | None = None  # what an empty or missing list means: flag | check | pass
 
     @property
     def citation(self) -> str:
@@ -207,15 +209,24 @@ def _bind(raw: dict, index: int, src: YamlSource, profile: Profile, national: bo
     inactive = f"{profile.short_name}'s profile sets no {missing}" if missing else None
     if not inactive and not isinstance(params, dict):
         raise src.error((*where, "params"), "The profile setting named here is not a mapping.")
+    over = if_empty = None
     if not inactive:
+        params = dict(params)
+        if_empty = params.pop("if_empty", None)
         try:
             params = KINDS[raw["kind"]].params().load(params)
         except ValidationError as err:
             key, message = flatten_messages(err.messages)[0]
             raise src.error((*where, "params", *key.split(".")), message) from err
+        over = LIST_OF[raw["kind"]](params) if raw["kind"] in LIST_OF else None
+        if over and if_empty not in IF_EMPTY:
+            raise src.error((*where, "params"), f"A rule over a list ({over}) says what an empty list means: "
+                                                f"params.if_empty is one of {', '.join(IF_EMPTY)}.")
+        if not over and if_empty is not None:
+            raise src.error((*where, "params", "if_empty"), "Only a rule over a list takes if_empty.")
     return Rule(raw["id"], raw["kind"], raw["severity"], raw["message"].strip(), raw["source"],
                 tuple(v for v in (applies or record_variants) if v in profile.variants), tuple(raw["when"]), params,
-                src.file, src.line_of(where), national, inactive)
+                src.file, src.line_of(where), national, inactive, over, if_empty)
 
 
 def _bind_file(data: dict, src: YamlSource, profile: Profile, national: bool) -> list[Rule]:
