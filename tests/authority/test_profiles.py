@@ -254,7 +254,8 @@ def test_not_a_mapping(templates):
 
 
 def test_an_error_in_the_common_defaults_names_that_file(templates):
-    line = templates.edit("    - field: child.surname\n", "    - field: child.surnam\n", templates.defaults)
+    line = templates.edit("    - field: child.surname\n    - field: child.preferred_name\n",
+                          "    - field: child.surnam\n    - field: child.preferred_name\n", templates.defaults)
     assert str(templates.error()) == (f"{DEFAULTS}:{line}: blocks.child_details.1: "
                                       "No field 'child.surnam' in the PEP record.")
 
