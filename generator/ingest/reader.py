@@ -12,12 +12,22 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import re
 import warnings
 import zlib
 
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError
-from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject, StreamObject
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+    create_string_object,
+)
 
 from ..signing.manifest import INFO_KEY, MANIFEST_NAME
 from .safety import MIB, Refused
@@ -67,6 +77,12 @@ def read_returned(payload: bytes | tuple[bytes, tuple[str, ...]]) -> dict:
     """
     data, passwords = payload if isinstance(payload, tuple) else (payload, ())
     _check_envelope(data)
+    fast = read_fast(data)
+    return fast if fast is not None else read_pypdf(data, passwords)
+
+
+def read_pypdf(data: bytes, passwords: tuple[str, ...] = ()) -> dict:
+    """The reference path: pypdf, every check, every refusal with its plain reason (after the envelope check)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -357,6 +373,10 @@ def _markup_notes(reader: PdfReader, budget: _Budget) -> list[str]:
             budget.spend()
             if annot is not None and str(annot.get("/Subtype")) in _MARKUP:
                 count += 1
+    return _markup_notes_text(count)
+
+
+def _markup_notes_text(count: int) -> list[str]:
     if not count:
         return []
     return [f"It has {count} comment(s) or text box(es) drawn on its pages (e.g. Acrobat \"Fill & Sign\" or sticky "
@@ -396,3 +416,360 @@ def _embedded(spec) -> bytes:
     if not isinstance(stream, StreamObject):
         raise Refused("Its pep form data is damaged (the attachment has no content).")
     return _bounded_data(stream, MAX_MANIFEST_BYTES, "pep form data")
+
+
+# -- the fast path: qpdf (pikepdf) --------------------------------------------------------------------------------
+#
+# The same walk, the same checks and the same normalisation as above, over qpdf's parse, which is several times
+# faster than pypdf's. It answers only for clean, unencrypted files it can vouch for: anything unusual (a file qpdf
+# had to repair or warned about, encryption, a stream where a dictionary belongs, a number or name of an odd type,
+# a page tree that is not plain, a radio widget with several "on" appearances) and anything it would refuse are
+# handed to the pypdf path, whose answer (and refusal message) is then the one given. Text values are decoded from
+# the raw bytes by pypdf's own rules, so both paths return the same strings.
+
+_ASCII_TEXT = re.compile(rb"[\t\n\r\x20-\x7e]*")
+
+
+class _Unusual(Exception):  # a signal to hand over to the pypdf path, not an error
+    """The fast path cannot vouch for this file: the pypdf path reads it instead."""
+
+
+def read_fast(data: bytes) -> dict | None:
+    """What `read_returned` returns, read with qpdf; None when the pypdf path must decide (see above)."""
+    try:
+        import pikepdf
+    except ImportError:  # pragma: no cover - pikepdf is a dependency; without it everything goes through pypdf
+        return None
+    try:
+        with _memory_file(data) as source, pikepdf.open(source, attempt_recovery=False,
+                                                        inherit_page_attributes=False) as pdf:
+            if pdf.is_encrypted:
+                return None
+            result = _QpdfWalk(pikepdf).read(pdf)
+            return None if pdf.get_warnings() else result
+    except Exception:  # whatever went wrong, the pypdf path gives the answer and the reason
+        return None
+
+
+class _memory_file:  # used like open()
+    """The bytes as a file qpdf reads directly (an anonymous in-memory file), else a BytesIO."""
+
+    def __init__(self, data: bytes):
+        self.data, self.fd = data, None
+
+    def __enter__(self):
+        try:
+            self.fd = os.memfd_create("pep-returned-form", os.MFD_CLOEXEC)
+            view = memoryview(self.data)
+            while view:
+                view = view[os.write(self.fd, view):]
+            return f"/proc/self/fd/{self.fd}"
+        except (AttributeError, OSError):
+            self.__exit__()
+            return io.BytesIO(self.data)
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class _QpdfWalk:
+    """The walk of `_read` over pikepdf objects."""
+
+    def __init__(self, pikepdf):
+        self.Dictionary, self.Array, self.Stream = pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream
+        self.Name, self.String = pikepdf.Name, pikepdf.String
+        self.budget = _Budget()
+
+    def read(self, pdf) -> dict:
+        root = self.dict(pdf.trailer.get("/Root"))
+        if root is None:
+            raise _Unusual
+        acro = self.dict(root.get("/AcroForm"))
+        pages = self.pages(root)
+        self.refuse_active_content(root, acro, pages)
+        if acro is not None and acro.get("/XFA") is not None:
+            raise _Unusual
+        manifest = self.manifest(root)
+        fields = self.read_fields(acro) if acro is not None else {}
+        if not fields:
+            raise _Unusual
+        info = self.dict(pdf.trailer.get("/Info"))
+        form_id = info.get(INFO_KEY) if info is not None else None
+        return {"manifest": manifest, "info_form_id": None if form_id is None else self.text(form_id),
+                "fields": fields, "notes": self.notes, "encrypted": False}
+
+    # objects
+
+    def dict(self, obj):
+        if isinstance(obj, self.Dictionary):
+            return obj
+        if isinstance(obj, self.Stream):  # pypdf would treat it as a dictionary: let it
+            raise _Unusual
+        return None
+
+    def array(self, obj) -> list:
+        return list(obj) if isinstance(obj, self.Array) else []
+
+    @staticmethod
+    def key(obj) -> tuple:
+        return obj.objgen if obj.is_indirect else ("direct", id(obj))
+
+    def integer(self, value) -> int:
+        if type(value) is not int:
+            raise _Unusual
+        return value
+
+    # values
+
+    def text(self, value) -> str:
+        if isinstance(value, self.Array):
+            text = "\n".join(self.text(v) for v in value)
+        elif isinstance(value, self.String):
+            raw = bytes(value)
+            if _ASCII_TEXT.fullmatch(raw):
+                text = raw.decode("ascii")  # PDFDocEncoding is ASCII for these bytes
+            else:
+                obj = create_string_object(raw)
+                text = _decode(bytes(obj)) if isinstance(obj, ByteStringObject) else str(obj)
+        elif isinstance(value, self.Name):
+            text = self.name(value)
+        elif isinstance(value, self.Stream):
+            text = _decode(self.bounded_data(value, MIB, "text value"))
+        elif value is None:
+            text = ""
+        else:
+            raise _Unusual
+        if len(text) > MAX_VALUE_CHARS:
+            raise _Unusual
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    @staticmethod
+    def name(value) -> str:
+        text = str(value)[1:]
+        if not text.isascii():
+            raise _Unusual
+        return text
+
+    def state(self, value) -> str | None:
+        if isinstance(value, self.Array):
+            value = value[0] if len(value) == 1 else None
+        if value is None:
+            return None
+        if isinstance(value, self.Name):
+            text = self.name(value)
+        elif isinstance(value, self.String):
+            text = self.text(value)
+            text = text[1:] if text.startswith("/") else text
+        else:
+            raise _Unusual
+        return None if text in ("", "Off") else text
+
+    def bounded_data(self, stream, limit: int, what: str) -> bytes:
+        filters = stream.get("/Filter")
+        if isinstance(filters, self.Array):
+            filters = [str(f) for f in filters]
+        elif filters is None or isinstance(filters, self.Name):
+            filters = [str(filters or "")]
+        else:
+            raise _Unusual
+        raw = stream.read_raw_bytes()
+        if filters in ([""], []):
+            data = raw
+        elif filters == ["/FlateDecode"] and not stream.get("/DecodeParms"):
+            data = zlib.decompressobj().decompress(raw, limit + 1)
+        else:
+            raise _Unusual
+        if len(data) > limit:
+            raise _Unusual
+        return data
+
+    # pages and active content
+
+    def pages(self, root) -> list:
+        top = self.dict(root.get("/Pages"))
+        if top is None:
+            raise _Unusual
+        out, stack, seen = [], [top], set()
+        while stack:
+            node = stack.pop()
+            if self.key(node) in seen or len(seen) > MAX_PAGES * 2:
+                raise _Unusual
+            seen.add(self.key(node))
+            kind = node.get("/Type")
+            if kind == "/Pages":
+                kids = node.get("/Kids")
+                if not isinstance(kids, self.Array):
+                    raise _Unusual
+                for kid in reversed(list(kids)):
+                    if not isinstance(kid, self.Dictionary):
+                        raise _Unusual
+                    stack.append(kid)
+            elif kind == "/Page" and "/Kids" not in node:
+                out.append(node)
+            else:
+                raise _Unusual
+        if len(out) > MAX_PAGES:
+            raise _Unusual
+        return out
+
+    def refuse_active_content(self, root, acro, pages: list) -> None:
+        names = self.dict(root.get("/Names"))
+        if names is not None and names.get("/JavaScript") is not None:
+            raise _Unusual
+        holders = [root, acro, *(self.dict(f) for f in (self.array(acro.get("/Fields")) if acro is not None else []))]
+        for holder in holders:
+            if holder is not None:
+                self.check_actions(holder)
+        markup = 0
+        for page in pages:
+            self.check_actions(page)
+            annots = self.array(page.get("/Annots"))
+            self.budget.spend(len(annots) * 2)  # the pypdf path walks them twice: actions, then markup
+            for annot in annots:
+                annot = self.dict(annot)
+                if annot is not None:
+                    if "/A" in annot or "/AA" in annot or "/OpenAction" in annot:
+                        self.check_actions(annot)
+                    if str(annot.get("/Subtype")) in _MARKUP:
+                        markup += 1
+        self.notes = _markup_notes_text(markup)
+
+    def check_actions(self, holder) -> None:
+        todo = [holder.get("/OpenAction"), holder.get("/A")]
+        todo += list((self.dict(holder.get("/AA")) or {}).values())
+        seen: set = set()
+        while todo:
+            obj = todo.pop()
+            if isinstance(obj, self.Array):
+                todo.extend(obj)
+                continue
+            if isinstance(obj, self.Stream):
+                raise _Unusual
+            if not isinstance(obj, self.Dictionary) or self.key(obj) in seen:
+                continue
+            seen.add(self.key(obj))
+            self.budget.spend()
+            if str(obj.get("/S", "")) in _UNSAFE_ACTIONS or "/JS" in obj:
+                raise _Unusual
+            todo.append(obj.get("/Next"))
+
+    # fields
+
+    def read_fields(self, acro) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        seen: set = set()
+        stack = [(ref, "", {}, 0) for ref in reversed(self.array(acro.get("/Fields")))]
+        while stack:
+            ref, parent, inherited, depth = stack.pop()
+            node = self.dict(ref)
+            if node is None:
+                continue
+            if depth == 0:
+                up = self.dict(node.get("/Parent"))
+                if up is not None and "/T" in node and "/T" in up:
+                    continue
+            if self.key(node) in seen:
+                raise _Unusual
+            seen.add(self.key(node))
+            self.budget.spend()
+            if depth > MAX_DEPTH:
+                raise _Unusual
+            attrs = dict(inherited)
+            for k in ("/FT", "/Ff", "/V", "/Opt"):
+                if k in node:
+                    attrs[k] = node.get(k)
+            title = node.get("/T")
+            if parent and title is not None:
+                name = f"{parent}.{self.text(title)}"
+            else:
+                name = self.text(title) if title is not None else parent
+            kids = [self.dict(k) for k in self.array(node.get("/Kids"))]
+            self.budget.spend(len(kids))
+            ftype = attrs.get("/FT")
+            flags = self.integer(attrs.get("/Ff", 0))
+            is_radio = ftype == "/Btn" and flags & _FF_RADIO
+            if not is_radio and any(k is not None and "/T" in k for k in kids):
+                stack.extend((k, name, attrs, depth + 1) for k in reversed(kids))
+                continue
+            if name in out:
+                raise _Unusual
+            out[name] = self.field(node, attrs, [w for w in kids if w is not None] or [node], flags)
+            if len(out) > MAX_FIELDS:
+                raise _Unusual
+        return out
+
+    def field(self, node, attrs: dict, widgets: list, flags: int) -> dict:
+        ftype = attrs.get("/FT")
+        if ftype is not None and not isinstance(ftype, self.Name):
+            raise _Unusual
+        ftype = "" if ftype is None else str(ftype)
+        readonly = bool(flags & _FF_READONLY)
+        if ftype == "/Tx":
+            return {"kind": "text", "value": self.text(attrs.get("/V")), "multiline": bool(flags & _FF_MULTILINE),
+                    "readonly": readonly}
+        if ftype == "/Btn" and flags & _FF_PUSH:
+            return {"kind": "pushbutton", "value": None, "readonly": readonly}
+        if ftype == "/Btn" and flags & _FF_RADIO:
+            options, value = self.radio(node, attrs, widgets)
+            return {"kind": "radio", "value": value, "options": options, "readonly": readonly}
+        if ftype == "/Btn":
+            ticked = any(self.state(w.get("/AS")) for w in widgets)
+            return {"kind": "checkbox", "value": self.state(attrs["/V"]) is not None if "/V" in attrs else ticked,
+                    "readonly": readonly}
+        kind = {"/Ch": "choice", "/Sig": "signature"}.get(ftype, "unknown")
+        return {"kind": kind, "value": self.text(attrs.get("/V")) if kind == "choice" else None,
+                "readonly": readonly}
+
+    def on_state(self, widget) -> str | None:
+        normal = self.dict((self.dict(widget.get("/AP")) or {}).get("/N"))
+        names = [self.name(k) for k in normal if k != "/Off"] if normal is not None else []
+        if len(names) > 1:  # pypdf takes the first in file order, qpdf keeps them sorted
+            raise _Unusual
+        return names[0] if names else self.state(widget.get("/AS"))
+
+    def radio(self, node, attrs: dict, widgets: list) -> tuple[list[str], str | None]:
+        states = [self.on_state(w) for w in widgets]
+        opt = [self.text(o) for o in self.array(attrs.get("/Opt"))]
+        by_position = len(opt) == len(widgets)
+        options = opt if by_position else list(dict.fromkeys(s for s in states if s))
+        on_kid = [self.state(w.get("/V")) for w in widgets if self.key(w) != self.key(node) and "/V" in w]
+        chosen = next((s for s in on_kid if s), None) or self.state(attrs.get("/V"))
+        if chosen is None:
+            chosen = next((s for w, s in zip(widgets, states, strict=True) if self.state(w.get("/AS")) and s), None)
+        if chosen is not None and by_position and chosen in states:
+            return options, opt[states.index(chosen)]
+        return options, chosen
+
+    # manifest
+
+    def manifest(self, root) -> bytes | None:
+        found = []
+        tree = self.dict((self.dict(root.get("/Names")) or {}).get("/EmbeddedFiles"))
+        stack, seen = ([tree] if tree is not None else []), set()
+        while stack:
+            node = stack.pop()
+            if self.key(node) in seen:
+                raise _Unusual
+            seen.add(self.key(node))
+            self.budget.spend()
+            pairs = self.array(node.get("/Names"))
+            found += [spec for name, spec in zip(pairs[::2], pairs[1::2], strict=False)
+                      if self.text(name) == MANIFEST_NAME]
+            stack += [k for k in (self.dict(kid) for kid in self.array(node.get("/Kids"))) if k is not None]
+        if not found:
+            for spec in self.array(root.get("/AF")):
+                spec = self.dict(spec) or {}
+                if self.text(spec.get("/UF", spec.get("/F"))) == MANIFEST_NAME:
+                    found.append(spec)
+        if not found:
+            return None
+        if len(found) > 1:
+            raise _Unusual
+        spec = self.dict(found[0])
+        files = self.dict(spec.get("/EF")) if spec is not None else None
+        stream = (files.get("/F") or files.get("/UF")) if files is not None else None
+        if not isinstance(stream, self.Stream):
+            raise _Unusual
+        return self.bounded_data(stream, MAX_MANIFEST_BYTES, "pep form data")
