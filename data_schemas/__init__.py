@@ -8,11 +8,12 @@ from functools import cache
 from marshmallow import ValidationError
 
 from .base import set_path, value_at
-from .catalogue import FieldInfo, catalogue, concrete_path, field_info, owner_of, template_of
+from .catalogue import IDENTITY_PATHS, FieldInfo, catalogue, concrete_path, field_info, owner_of, template_of
 from .questions import Question, question_bank, questions_for
 from .record import PepRecord
 
 __all__ = [
+    "IDENTITY_PATHS",
     "FieldInfo",
     "PepRecord",
     "Question",

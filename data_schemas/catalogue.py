@@ -68,6 +68,12 @@ def _walk(schema: Schema, prefix: str, owner: str, out: dict[str, FieldInfo]) ->
             _walk(field.inner.schema, f"{path}.*.", field_owner, out)
 
 
+# Who the child is: the fields a returned blank form is matched to a child by, editable on every blank form (where
+# the variant shows them) and read-only on a prefilled one, in the same place. The URN is the school's, where held.
+IDENTITY_PATHS = ("child.social_care_id", "child.first_name", "child.surname", "child.date_of_birth",
+                  "education.setting.urn")
+
+
 @cache
 def catalogue() -> dict[str, FieldInfo]:
     """Every field of the record by path template, in schema order."""

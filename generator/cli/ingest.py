@@ -56,6 +56,7 @@ def command(files, as_json, store_dir, key_file, send_back, passwords, workers, 
                 _send_back(result, send_back, keys)
             counts[result.status] += 1
             counts["duplicate"] += result.duplicate
+            counts["unmatched"] += result.stored == "unmatched"
             if as_json:
                 emit_json(result.to_json())
             else:
@@ -86,6 +87,11 @@ def _print(result: IngestResult) -> None:
     form = result.form
     about = f" ({form['authority']} {form['variant']}, form {form['form_id']})" if form else ""
     stored = f", stored as version {result.stored_version}" if result.stored_version else ""
+    if result.stored == "unmatched":
+        stored = f", kept as unmatched return {result.unmatched_id} (pep store assign)"
+    match = result.match or {}
+    if match.get("by") in ("social_care_id", "name_and_date_of_birth"):
+        stored += f", matched to {match['child']} by {match['by'].replace('_', ' ')}"
     duplicate = " [duplicate: ingested before, nothing changed]" if result.duplicate else ""
     click.echo(f"{result.source}: {result.status}{about}{stored}{duplicate}")
     for path, message in result.errors:
@@ -97,4 +103,5 @@ def _print(result: IngestResult) -> None:
 def _summary(counts: Counter) -> str:
     total = sum(counts[s] for s in ("accepted", "invalid", "rejected"))
     parts = ", ".join(f"{counts[s]} {s}" for s in ("accepted", "invalid", "rejected"))
-    return f"{total} file(s): {parts}" + (f"; {counts['duplicate']} duplicate(s)" if counts["duplicate"] else "")
+    return (f"{total} file(s): {parts}" + (f"; {counts['duplicate']} duplicate(s)" if counts["duplicate"] else "")
+            + (f"; {counts['unmatched']} unmatched, to assign" if counts["unmatched"] else ""))

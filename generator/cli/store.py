@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 
@@ -156,6 +157,81 @@ def import_records(files, store_dir):
             number = store.put(result.record, "import")
             click.echo(f"{path}: {result.record['child']['social_care_id']} version {number}")
     sys.exit(1 if failed else 0)
+
+
+@command.command("unmatched")
+@_store_option
+@click.option("--all", "include_assigned", is_flag=True, help="Also list those assigned since, with to whom.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of {id, sha256, source, received_at, original, "
+                                                       "form, reason, identity, result}.")
+def unmatched(store_dir, include_assigned, as_json):
+    """List returned blank forms that no child in the store could be matched to, with why.
+
+    A returned blank form is matched by the social care id the school wrote in it, or, when that is missing, by the
+    child's name and date of birth together (never by name alone). One that matches nobody is kept here, with its
+    file and what was read from it, until `pep store assign` gives it to a child.
+
+    \b
+    Example:
+      pep store unmatched --store casework/pep-store
+      pep store assign 3 WSL-000123 --store casework/pep-store
+    """
+    with Store.open(store_dir) as store:
+        entries = store.unmatched(include_assigned=include_assigned)
+    if as_json:
+        emit_json(entries)
+        return
+    for entry in entries:
+        form, who = entry["form"], entry["identity"]
+        typed = ", ".join(f"{path.split('.')[-1]} {value!r}" for path, value in who.items() if value) or "nothing"
+        assigned = f"  assigned to {entry['assigned_to']}" if entry.get("assigned_to") else ""
+        click.echo(f"{entry['id']}  {entry['sha256'][:12]}  {entry['received_at']}  {form['authority']} "
+                   f"{form['variant']}  {entry['source']}{assigned}")
+        click.echo(f"  gives: {typed}")
+        click.echo(f"  {entry['reason']}")
+    if not entries:
+        say("No unmatched returns.")
+
+
+@command.command("assign")
+@click.argument("file")
+@click.argument("child")
+@_store_option
+@click.option("--actor", default=None, help="Who assigns it, kept in the audit (default: the login name).")
+@click.option("--json", "as_json", is_flag=True, help="The ingest result as JSON (as `pep ingest --json`).")
+def assign(file, child, store_dir, actor, as_json):
+    """Ingest an unmatched return into CHILD's record.
+
+    FILE is the returned PDF (any copy of it), its id or SHA-256 from `pep store unmatched`. The child's
+    social care id is given to what the form holds, the data is validated again, and what the school wrote is
+    merged into the child's record as a new version; the audit records who assigned it. Exit 1 when it is still
+    invalid (it then stays unmatched).
+
+    \b
+    Example:
+      pep store assign returned/blank-views-form.pdf WSL-000123 --store casework/pep-store
+    """
+    actor = actor or _login()
+    with Store.open(store_dir) as store:
+        result = store.assign(file, child, actor=actor)
+    if as_json:
+        emit_json(result.to_json())
+    elif result.stored_version is not None:
+        click.echo(f"{file}: assigned to {child}, stored as version {result.stored_version}")
+    else:
+        click.echo(f"{file}: {result.status}, not assigned")
+    for path, message in result.errors:
+        say(f"  {path}: {message}" if path else f"  {message}")
+    for path, message in result.warnings:
+        say(f"  warning: {path}: {message}" if path else f"  warning: {message}")
+    sys.exit(0 if result.stored_version is not None else 1)
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 @command.command("next-term")

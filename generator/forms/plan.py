@@ -10,7 +10,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from data_schemas import concrete_path, value_at
+from data_schemas import IDENTITY_PATHS, concrete_path, template_of, value_at
 
 from ..authority.audience import AudienceView
 from ..authority.content import Item, Profile, Variant
@@ -132,9 +132,12 @@ class _Planner:
 
     def readonly(self, row: FieldRow) -> bool:
         """Derived values (pep works them out) and what other roles own; on a blank children's views form the child
-        may write everything, their name included."""
+        may write everything, their name included; on every blank form who the child is (IDENTITY_PATHS) can be
+        filled in, where a prefilled form shows it read-only, so that a returned blank form can be matched."""
         if row.info is not None and row.info.derived:
             return True
+        if self.blank and template_of(row.path) in IDENTITY_PATHS:
+            return False
         return row.owner not in self.variant.form_owners and not (self.blank and self.views)
 
     def style(self, row: FieldRow, kind: str) -> str:
@@ -265,7 +268,7 @@ def plan_form(profile: Profile, variant: Variant, view: AudienceView, record: di
     process for each of those and reused for every child of a batch.
     """
     counts = slot_counts(variant, record, view)
-    blank = record is None and variant.kind == "views"
+    blank = record is None
     key = (profile.source_file, profile.id, variant.id, view.audience, view.hidden, tuple(sorted(counts.items())),
            blank)
     found = _PLANS.get(key)
@@ -287,7 +290,7 @@ def _make_plan(profile: Profile, variant: Variant, view: AudienceView, counts: d
     doc = {"kind": variant.kind, "phase": variant.phase, "authority": profile.name, "short_name": profile.short_name,
            "virtual_school": profile.virtual_school, "title": variant.title, "subtitle": variant.subtitle,
            "marking": profile.protective_marking, "brand": colours["brand"],
-           "accent": colours.get("accent") or "#EEF2F7", "blank": planner.blank,
+           "accent": colours.get("accent") or "#EEF2F7", "blank": planner.blank and planner.views,
            "form_owners": [OWNER_NAMES.get(o, o) for o in variant.form_owners],
            "wording": dict(profile.wording), "sections": sections}
     return FormPlan(tuple(planner.fields), doc, counts)

@@ -41,14 +41,29 @@ class IngestResult:
     manifest: Manifest | None = None
     values: dict[str, object] = field(default_factory=dict)  # field name -> value as read (typed text kept)
     stored_version: int | None = None
+    # Which child the return belongs to and how that was decided: {"child", "by"} with `by` one of "form" (a
+    # prefilled form, issued for that child), "social_care_id" or "name_and_date_of_birth" (a blank form matched
+    # in the store), "assigned" (by the virtual school); None when nobody could be matched (or there is no store).
+    match: dict | None = None
+    # What the store did with it: "version" (merged into the child's record), "unmatched" (kept for the virtual
+    # school to assign), "original" (the file kept, the record unchanged); None without a store, or a duplicate.
+    stored: str | None = None
+    unmatched_id: int | None = None
+
+    @property
+    def blank(self) -> bool:
+        """Whether the return is of a blank form (issued for no child)."""
+        return self.manifest is not None and not self.manifest.identity.social_care_id
 
     def to_json(self) -> dict:
         out = {"source": self.source, "status": self.status, "form": self.form, "record": self.record,
                "errors": [{"path": p, "message": m} for p, m in self.errors],
                "warnings": [{"path": p, "message": m} for p, m in self.warnings], "duplicate": self.duplicate,
-               "sha256": self.sha256}
+               "sha256": self.sha256, "match": self.match, "stored": self.stored}
         if self.stored_version is not None:
             out["stored_version"] = self.stored_version
+        if self.unmatched_id is not None:
+            out["unmatched_id"] = self.unmatched_id
         return out
 
 
@@ -81,6 +96,8 @@ def evaluate(source: str, read: dict, keys: KeyRing, sha256: str = "") -> Ingest
     result.warnings += [("", note) for note in read.get("notes", [])]
     if result.errors:
         return result
+    if manifest.identity.social_care_id:
+        result.match = {"child": manifest.identity.social_care_id, "by": "form"}
     return _validate(result, read["fields"])
 
 

@@ -1,34 +1,45 @@
 """The store: each child's current PEP record, every earlier version, an audit trail and the original returned files.
 
 Layout of a store folder (default `$PEP_STORE`, else `./pep-store`):
-  pep-store.sqlite3   SQLite database: children, versions (whole records), audit (what changed), files (SHA-256s)
+  pep-store.sqlite3   SQLite database: children, versions (whole records), audit (what changed), files (SHA-256s),
+                      identities (who each child is, for matching returned blank forms), unmatched (returned blank
+                      forms no child could be matched to, kept with the ingest result until the virtual school
+                      assigns them)
   originals/ab/<sha256>.pdf   returned forms as received, content-addressed, read-only, never modified
+
+A returned blank form (issued for no child) is matched to a child by the social care id the school wrote in it, or,
+when that is missing, by name and date of birth together, never by name alone; one that matches nobody (or more than
+one child) is kept as `unmatched` with its file, for `pep store assign`.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import json
 import os
 import sqlite3
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from data_schemas import field_info, set_path, value_at
+from data_schemas import IDENTITY_PATHS, field_info, set_path, value_at
 
 from ..authority.validation import check_record
 from ..core.errors import PepError
+from ..core.records import read_bytes
 from ..core.writer import write_atomic
+from ..ingest.reader import MAX_FILE_BYTES
 from ..ingest.returns import IngestResult, convert, drop_empty_items, spec_value
 from ..signing.manifest import Manifest
 
 STORE_ENV = "PEP_STORE"
 DB_NAME = "pep-store.sqlite3"
 ORIGINALS = "originals"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,12 +51,22 @@ CREATE TABLE IF NOT EXISTS versions (
     created_at TEXT NOT NULL, PRIMARY KEY (social_care_id, version));
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY, social_care_id TEXT, version INTEGER, at TEXT NOT NULL, action TEXT NOT NULL,
-    source_sha256 TEXT, form_id TEXT, authority TEXT, variant TEXT, status TEXT, changes TEXT NOT NULL);
+    source_sha256 TEXT, form_id TEXT, authority TEXT, variant TEXT, status TEXT, changes TEXT NOT NULL,
+    actor TEXT);
 CREATE INDEX IF NOT EXISTS audit_child ON audit (social_care_id, id);
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, received_at TEXT NOT NULL, status TEXT NOT NULL,
     form_id TEXT, social_care_id TEXT, original TEXT);
+CREATE TABLE IF NOT EXISTS identities (
+    social_care_id TEXT PRIMARY KEY, authority TEXT NOT NULL, first_name TEXT, surname TEXT, date_of_birth TEXT);
+CREATE INDEX IF NOT EXISTS identities_dob ON identities (date_of_birth);
+CREATE TABLE IF NOT EXISTS unmatched (
+    id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, source TEXT NOT NULL, received_at TEXT NOT NULL,
+    original TEXT NOT NULL, authority TEXT, variant TEXT, form_id TEXT, reason TEXT NOT NULL,
+    result TEXT NOT NULL, manifest TEXT NOT NULL, field_values TEXT NOT NULL,
+    assigned_to TEXT, assigned_at TEXT, assigned_by TEXT, assigned_version INTEGER);
 """
+_AUDIT_ACTOR = "ALTER TABLE audit ADD COLUMN actor TEXT"
 
 
 class StoreError(PepError):
@@ -97,6 +118,8 @@ class Store:
         except (OSError, sqlite3.Error) as err:
             raise StoreError(f"Cannot open the store: {err}.", file=str(root)) from err
         found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        if found == "1":
+            found = _migrate_from_1(conn)
         if found != str(SCHEMA_VERSION):
             raise StoreError(f"The store has schema version {found}; this pep reads version {SCHEMA_VERSION}.",
                              file=str(root))
@@ -143,9 +166,10 @@ class Store:
     def history(self, child: str) -> list[dict]:
         """Every audit entry of a child, oldest first."""
         rows = self.conn.execute(
-            "SELECT version, at, action, source_sha256, form_id, authority, variant, status, changes FROM audit "
+            "SELECT version, at, action, source_sha256, form_id, authority, variant, status, actor, changes FROM audit "
             "WHERE social_care_id = ? ORDER BY id", (child,)).fetchall()
-        keys = ("version", "at", "action", "source_sha256", "form_id", "authority", "variant", "status", "changes")
+        keys = ("version", "at", "action", "source_sha256", "form_id", "authority", "variant", "status", "actor",
+                "changes")
         return [{**dict(zip(keys, row, strict=True)), "changes": json.loads(row[-1])} for row in rows]
 
     def children(self) -> list[dict]:
@@ -178,7 +202,8 @@ class Store:
         with self._transaction():
             return self._write(checked.record, action, source, form or {}, status)
 
-    def _write(self, record: dict, action: str, source: str | None, form: dict, status: str | None) -> int:
+    def _write(self, record: dict, action: str, source: str | None, form: dict, status: str | None,
+               actor: str | None = None) -> int:
         child = record["child"]["social_care_id"]
         current = self.current(child)
         old = current.record if current else {}
@@ -192,14 +217,16 @@ class Store:
             self.conn.execute("INSERT INTO children VALUES (?, ?, ?, ?) ON CONFLICT (social_care_id) DO UPDATE SET "
                               "current_version = excluded.current_version, updated_at = excluded.updated_at",
                               (child, record["pep"]["authority"], number, at))
+            _put_identity(self.conn, record)
         self.conn.execute("INSERT INTO audit (social_care_id, version, at, action, source_sha256, form_id, authority, "
-                          "variant, status, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          "variant, status, changes, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           (child, number, at, action, source, form.get("form_id"), form.get("authority"),
-                           form.get("variant"), status, _json(changes)))
+                           form.get("variant"), status, _json(changes), actor))
         return number
 
     def ingest(self, result: IngestResult, data: bytes | None) -> IngestResult:
-        """Record one ingestion: a duplicate changes nothing; an accepted form is merged into the child's record."""
+        """Record one ingestion: a duplicate changes nothing; an accepted form is merged into the child's record; a
+        returned blank form is matched to a child first, and kept as unmatched when nobody matches."""
         if not result.sha256 or data is None:
             return result
         if self.seen(result.sha256) is not None:
@@ -207,31 +234,298 @@ class Store:
             return result
         with self._transaction():
             original = self.keep_original(result.sha256, data) if result.status != "rejected" else None
-            if result.status == "accepted":
+            status = result.status
+            if original is not None:
+                result.stored = "original"
+            if result.blank and result.status != "rejected":
+                why = self._match_blank(result)
+                if result.match is None:
+                    result.unmatched_id = self._keep_unmatched(result, original, why)
+                    result.stored, status = "unmatched", "unmatched"
+            if result.status == "accepted" and (result.match is not None or not result.blank):
                 self._merge(result)
+                if result.stored_version is not None:
+                    result.stored, status = "version", result.status
             child = ((result.record or {}).get("child") or {}).get("social_care_id")
+            child = (result.match or {}).get("child") if result.blank else child
             self.conn.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              (result.sha256, len(data), self.clock(), result.status,
+                              (result.sha256, len(data), self.clock(), status,
                                (result.form or {}).get("form_id"), child, original))
         return result
 
-    def _merge(self, result: IngestResult) -> None:
+    def _merge(self, result: IngestResult, action: str = "ingest", actor: str | None = None) -> None:
         child = result.record["child"].get("social_care_id")
         if not child:
             result.warnings.append(("child.social_care_id", "Not stored: the form gives no child id."))
             return
         current = self.current(child)
-        merged = merge_form(current.record if current else None, result)
         if current and current.record["pep"]["authority"] != result.record["pep"]["authority"]:
             result.status, result.errors = "invalid", [("pep.authority", "The store holds this child under "
                                                                           f"{current.record['pep']['authority']}.")]
             return
+        merged = merge_form(current.record if current else None, result)
+        if current and result.blank:
+            result.warnings += keep_identity(current.record, merged)
         checked = check_record(merged)
         if not checked.valid:
             result.status = "invalid"
             result.errors = [(p, f"After merging into the stored record: {m}") for p, m in checked.errors]
             return
-        result.stored_version = self._write(checked.record, "ingest", result.sha256, result.form, result.status)
+        result.stored_version = self._write(checked.record, action, result.sha256, result.form, result.status,
+                                            actor)
+
+    # -- matching returned blank forms ------------------------------------------------------------------------
+
+    def match(self, record: dict, authority: str | None = None) -> Match | None:
+        """The child in the store a returned blank form's record belongs to: by its social care id, or, when the
+        id is missing, by first name, surname and date of birth together (exactly one child of the authority);
+        never by name alone. None when nobody (or more than one child) matches; `why_unmatched` says why."""
+        return self._find(record, authority)[0]
+
+    def why_unmatched(self, record: dict, authority: str | None = None) -> str:
+        return self._find(record, authority)[1]
+
+    def _find(self, record: dict, authority: str | None) -> tuple[Match | None, str]:
+        child = (record or {}).get("child") or {}
+        authority = authority or ((record or {}).get("pep") or {}).get("authority")
+        sid = child.get("social_care_id") if isinstance(child.get("social_care_id"), str) else None
+        dob = child.get("date_of_birth") if isinstance(child.get("date_of_birth"), str) else None
+        first, surname = name_key(_text(child.get("first_name"))), name_key(_text(child.get("surname")))
+        if sid:
+            row = self.conn.execute("SELECT authority, date_of_birth FROM identities WHERE social_care_id = ?",
+                                    (sid,)).fetchone()
+            if row is None:
+                hint = self._by_name_and_dob(first, surname, dob, authority)
+                also = f" (the store holds {hint[0]} with this name and date of birth)" if len(hint) == 1 else ""
+                return None, f"The store holds no child with social care id {sid!r}{also}."
+            if authority and row[0] != authority:
+                return None, f"The store holds child {sid!r} under {row[0]}, not {authority}."
+            if dob and row[1] and dob != row[1]:
+                return None, (f"Child {sid!r} in the store has another date of birth than the form's {dob}: the id "
+                              "or the date was mistyped.")
+            return Match(sid, "social_care_id"), ""
+        if not dob or not first or not surname:
+            missing = [n for n, v in (("first name", first), ("surname", surname), ("date of birth", dob)) if not v]
+            return None, ("The form gives no social care id, and without the child's " + " and ".join(missing)
+                          + " it cannot be matched (a name alone is never enough).")
+        found = self._by_name_and_dob(first, surname, dob, authority)
+        if len(found) == 1:
+            return Match(found[0], "name_and_date_of_birth"), ""
+        if not found:
+            return None, "The form gives no social care id, and no child in the store has its name and date of birth."
+        return None, (f"The form gives no social care id, and {len(found)} children in the store have its name and "
+                      f"date of birth ({', '.join(found)}).")
+
+    def _by_name_and_dob(self, first: str, surname: str, dob: str | None, authority: str | None) -> list[str]:
+        if not (first and surname and dob):
+            return []
+        rows = self.conn.execute("SELECT social_care_id, authority, first_name, surname FROM identities "
+                                 "WHERE date_of_birth = ? ORDER BY social_care_id", (dob,)).fetchall()
+        return [sid for sid, auth, f, s in rows if name_key(f) == first and name_key(s) == surname
+                and (authority is None or auth == authority)]
+
+    def _match_blank(self, result: IngestResult) -> str:
+        """Match a returned blank form to a child (giving its record the child's id), or say why not."""
+        found, why = self._find(result.record or {}, (result.form or {}).get("authority"))
+        if found is None:
+            result.warnings.append(("child", f"Not matched to a child in the store: {why} Kept as an unmatched "
+                                             "return for the virtual school to assign (`pep store assign`)."))
+            return why
+        result.match = found.to_json()
+        _assign_to(result, found.child)
+        return ""
+
+    def _keep_unmatched(self, result: IngestResult, original: str, why: str) -> int:
+        form = result.form or {}
+        cursor = self.conn.execute(
+            "INSERT INTO unmatched (sha256, source, received_at, original, authority, variant, form_id, reason, "
+            "result, manifest, field_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (result.sha256, result.source, self.clock(), original, form.get("authority"), form.get("variant"),
+             form.get("form_id"), why, _json(result.to_json()), result.manifest.to_bytes().decode("utf-8"),
+             _json(result.values)))
+        return cursor.lastrowid
+
+    # -- unmatched returns -----------------------------------------------------------------------------------
+
+    def unmatched(self, *, include_assigned: bool = False) -> list[dict]:
+        """Returned blank forms that no child could be matched to (oldest first): id, sha256, source file, when
+        received, the original's path in the store, form, why, the identity the form gives and the ingest result
+        (status, errors, warnings, record); with `include_assigned`, also those assigned since (assigned_to)."""
+        where = "" if include_assigned else " WHERE assigned_to IS NULL"
+        rows = self.conn.execute(
+            "SELECT id, sha256, source, received_at, original, authority, variant, form_id, reason, result, "
+            f"assigned_to, assigned_at, assigned_by, assigned_version FROM unmatched{where} ORDER BY id").fetchall()
+        out = []
+        for row in rows:
+            (number, sha, source, at, original, authority, variant, form_id, reason, result, to, when, by,
+             version) = row
+            ingested = json.loads(result)
+            child = ((ingested.get("record") or {}).get("child") or {})
+            entry = {"id": number, "sha256": sha, "source": source, "received_at": at, "original": original,
+                     "form": {"authority": authority, "variant": variant, "form_id": form_id}, "reason": reason,
+                     "identity": {p: value_at({"child": child}, p) for p in IDENTITY_PATHS if p.startswith("child.")},
+                     "result": ingested}
+            if include_assigned:
+                entry.update(assigned_to=to, assigned_at=when, assigned_by=by, assigned_version=version)
+            out.append(entry)
+        return out
+
+    def unmatched_entry(self, file_or_id) -> dict:
+        """One unmatched return by its id, its SHA-256 (or a prefix of 8 or more hex digits), the path of its
+        original in the store, or a copy of the returned file."""
+        number = _unmatched_key(file_or_id)
+        if isinstance(number, int):
+            sql, args = "id = ?", (number,)
+        elif number is not None:
+            sql, args = "sha256 LIKE ?", (number + "%",)
+        else:
+            path = Path(file_or_id)
+            try:
+                data = read_bytes(path, MAX_FILE_BYTES, "a returned form")
+            except PepError as err:
+                raise StoreError(f"Not an unmatched return's id or SHA-256, and not a readable file: {err.message}",
+                                 file=str(file_or_id)) from err
+            sql, args = "sha256 = ?", (hashlib.sha256(data).hexdigest(),)
+        rows = self.conn.execute(f"SELECT id FROM unmatched WHERE {sql}", args).fetchall()
+        if len(rows) != 1:
+            what = "no unmatched return" if not rows else f"{len(rows)} unmatched returns"
+            raise StoreError(f"The store holds {what} for {str(file_or_id)!r}; `pep store unmatched` lists them.",
+                             file=str(self.root))
+        entries = [e for e in self.unmatched(include_assigned=True) if e["id"] == rows[0][0]]
+        return entries[0]
+
+    def assign(self, file_or_id, child_id: str, *, actor: str | None = None) -> IngestResult:
+        """Ingest an unmatched return into `child_id`'s record (who assigned it is kept in the audit): the result,
+        `accepted` with the new version, or `invalid` with the errors (the return then stays unmatched)."""
+        entry = self.unmatched_entry(file_or_id)
+        if entry["assigned_to"]:
+            raise StoreError(f"Unmatched return {entry['id']} was already assigned to {entry['assigned_to']} "
+                             f"on {entry['assigned_at']}.", file=str(self.root))
+        current = self.current(child_id)
+        if current is None:
+            raise StoreError(f"The store holds no record for child {child_id!r}.", file=str(self.root))
+        if current.record["pep"]["authority"] != entry["form"]["authority"]:
+            raise StoreError(f"Child {child_id!r} is held under {current.record['pep']['authority']}; the form is "
+                             f"{entry['form']['authority']}'s.", file=str(self.root))
+        row = self.conn.execute("SELECT manifest, field_values FROM unmatched WHERE id = ?", (entry["id"],)).fetchone()
+        saved = entry["result"]
+        result = IngestResult(saved["source"], saved["status"], saved["form"], saved["record"],
+                              [(e["path"], e["message"]) for e in saved["errors"]],
+                              [(w["path"], w["message"]) for w in saved["warnings"]
+                               if not w["message"].startswith("Not matched to a child")],
+                              sha256=entry["sha256"], manifest=Manifest.from_bytes(row[0].encode("utf-8")),
+                              values=json.loads(row[1]))
+        result.match = Match(child_id, "assigned").to_json()
+        _assign_to(result, child_id)
+        if result.status != "accepted":
+            return result
+        with self._transaction():
+            self._merge(result, "assign", actor)
+            if result.stored_version is None:
+                return result
+            result.stored = "version"
+            self.conn.execute("UPDATE unmatched SET assigned_to = ?, assigned_at = ?, assigned_by = ?, "
+                              "assigned_version = ? WHERE id = ?",
+                              (child_id, self.clock(), actor, result.stored_version, entry["id"]))
+            self.conn.execute("UPDATE files SET status = 'accepted', social_care_id = ? WHERE sha256 = ?",
+                              (child_id, entry["sha256"]))
+        return result
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _unmatched_key(value):
+    """An unmatched return's id (int), a SHA-256 or its prefix (str), or None for a file path."""
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    if text.isdigit():
+        return int(text)
+    if 8 <= len(text) <= 64 and all(c in "0123456789abcdef" for c in text.lower()) and not Path(text).exists():
+        return text.lower()
+    return None
+
+
+def _assign_to(result: IngestResult, child: str) -> None:
+    """Give a returned blank form's record the child's id, and validate it again (the id was what was missing)."""
+    record = result.record if result.record is not None else {}
+    typed = value_at(record, "child.social_care_id")
+    if typed and typed != child:
+        result.warnings.append(("child.social_care_id", f"The form gave {typed!r}; it was assigned to {child!r}."))
+    set_path(record, "child.social_care_id", child)
+    result.record = record
+    if result.status != "invalid":
+        return
+    checked = check_record(record)
+    if checked.valid:
+        result.status, result.record, result.errors = "accepted", checked.record, []
+    else:
+        result.errors = checked.errors
+
+
+def keep_identity(stored: dict, merged: dict) -> list[tuple[str, str]]:
+    """A returned blank form does not rename a child: the stored name, date of birth and URN stay, and a
+    difference is a warning."""
+    warnings = []
+    for path in IDENTITY_PATHS:
+        before, after = value_at(stored, path), value_at(merged, path)
+        if before is None or before == after:
+            continue
+        if after is not None and not (isinstance(after, str) and name_key(after) == name_key(before)):
+            warnings.append((path, f"The form gave {after!r}; the store's {before!r} was kept."))
+        set_path(merged, path, before)
+    return warnings
+
+
+def _migrate_from_1(conn: sqlite3.Connection) -> str:
+    """Version 1 stores gain the audit's actor and the identities of the children they hold."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(audit)")}
+        if "actor" not in columns:
+            conn.execute(_AUDIT_ACTOR)
+        rows = conn.execute("SELECT v.record FROM children c JOIN versions v ON v.social_care_id = c.social_care_id "
+                            "AND v.version = c.current_version").fetchall()
+        for (record,) in rows:
+            _put_identity(conn, json.loads(record))
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+    except sqlite3.Error:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return str(SCHEMA_VERSION)
+
+
+def _put_identity(conn: sqlite3.Connection, record: dict) -> None:
+    child = record.get("child") or {}
+    conn.execute("INSERT INTO identities VALUES (?, ?, ?, ?, ?) ON CONFLICT (social_care_id) DO UPDATE SET "
+                 "authority = excluded.authority, first_name = excluded.first_name, surname = excluded.surname, "
+                 "date_of_birth = excluded.date_of_birth",
+                 (child["social_care_id"], record["pep"]["authority"], child.get("first_name"), child.get("surname"),
+                  child.get("date_of_birth")))
+
+
+def name_key(name: str | None) -> str:
+    """A name as compared for matching: accents, case, hyphens, apostrophes and spacing do not count."""
+    if not name:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    plain = "".join(" " if c in "-‐‑–" else c for c in plain if c not in "'’`.")
+    return " ".join(plain.split())
+
+
+@dataclass(frozen=True)
+class Match:
+    """Which child a returned form belongs to and how that was decided."""
+
+    child: str
+    by: str  # social_care_id | name_and_date_of_birth | form | assigned
+
+    def to_json(self) -> dict:
+        return {"child": self.child, "by": self.by}
 
 
 class _Transaction:
