@@ -67,6 +67,7 @@ class UploadedFile(models.Model):
     child = models.CharField(max_length=64, blank=True, default="")
     form_id = models.CharField(max_length=80, blank=True, default="")
     stored_version = models.IntegerField(null=True)
+    unmatched = models.BooleanField(default=False)  # a blank form nobody matched: waits for the virtual school
     problems = models.JSONField(default=list)  # [{"where": words, "message": ...}]
     warnings = models.JSONField(default=list)
     reply = models.CharField(max_length=400, blank=True, default="")  # paths inside the store folder

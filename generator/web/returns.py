@@ -64,6 +64,23 @@ def record_in_scope(user, record: dict | None) -> bool | None:
     return False
 
 
+def _scope(user, store, result) -> bool | None:
+    """May this user return this form? Its authority must be theirs; a prefilled form's child (or the child a
+    blank form matches in the store) must be one they see. A blank form that matches nobody waits as unmatched."""
+    if result.status == "rejected":
+        return True
+    acc = library.account(user)
+    if acc is None or (result.form or {}).get("authority") != acc.authority:
+        return False
+    if result.blank:
+        found = store.match(result.record or {}, acc.authority)
+        if found is None:
+            return None
+        stored = next((c for c in library.INDEX.all() if c.id == found.child), None)
+        return stored is not None and library.sees(user, stored)
+    return record_in_scope(user, result.record)
+
+
 def process(user, files: list) -> Upload:
     """Ingest uploaded files (Django UploadedFile objects) into the store; one UploadedFile row per file."""
     upload = Upload.objects.create(user=user)
@@ -86,7 +103,7 @@ def process(user, files: list) -> Upload:
             rows = []
             for position, (result, data) in enumerate(results):
                 result.source = by_path.get(result.source, result.source)
-                scope = record_in_scope(user, result.record) if result.status != "rejected" else True
+                scope = _scope(user, store, result)
                 if scope is False:
                     result = rejected(result.source, "This form is for a child you do not have access to; it was "
                                                      "not stored. Please check you sent the right file.",
@@ -112,11 +129,12 @@ def _private(folder: Path) -> Path:
 
 
 def _row(upload: Upload, position: int, result, ring, root: Path) -> UploadedFile:
-    child = ((result.record or {}).get("child") or {}).get("social_care_id") or ""
+    child = ((result.match or {}).get("child") if result.blank else
+             ((result.record or {}).get("child") or {}).get("social_care_id")) or ""
     row = UploadedFile(upload=upload, position=position, filename=result.source, sha256=result.sha256,
                        status=result.status, duplicate=result.duplicate, child=child if result.status != "rejected"
                        else "", form_id=(result.form or {}).get("form_id") or "",
-                       stored_version=result.stored_version,
+                       stored_version=result.stored_version, unmatched=result.stored == "unmatched",
                        problems=[{"where": describe(p), "message": m} for p, m in result.errors],
                        warnings=[{"where": describe(p), "message": m} for p, m in result.warnings])
     if result.status == "invalid" and not result.duplicate and result.manifest is not None:

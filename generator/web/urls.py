@@ -19,6 +19,7 @@ urlpatterns = [
     path("returns/", views.returns, name="returns"),
     path("returns/<int:upload_id>/", views.upload, name="upload"),
     path("returns/<int:upload_id>/<int:position>/<str:kind>.pdf", views.upload_file, name="upload_file"),
+    path("unmatched/", views.unmatched, name="unmatched"),
     path("cohort/", views.cohort, name="cohort"),
     path("cohort/<int:job_id>/", views.job, name="job"),
     path("cohort/<int:job_id>/status.json", views.job_status, name="job_status"),

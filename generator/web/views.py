@@ -331,6 +331,42 @@ def upload_file(request, upload_id: int, position: int, kind: str):
     return _attachment(path.name, path.read_bytes(), "application/pdf")
 
 
+@roles("virtual_school")
+@require_http_methods(["GET", "POST"])
+def unmatched(request):
+    """Returned blank forms that matched no child, for the virtual school to assign (the store's own API)."""
+    acc = library.account(request.user)
+    errors: dict[str, str] = {}
+    message = ""
+    with library.open_store() as store:
+        entries = [e for e in store.unmatched() if e["form"]["authority"] == acc.authority]
+        if request.method == "POST":
+            number = request.POST.get("entry", "")
+            child_id = request.POST.get("child", "").strip()[:64]
+            entry = next((e for e in entries if str(e["id"]) == number), None)
+            if entry is None:
+                raise Http404("No such return.")
+            visible_ids = {c.id for c in library.visible(request.user)}
+            if child_id not in visible_ids:
+                errors[f"child-{entry['id']}"] = f"There is no child {child_id or '(none given)'} in {acc.authority}."
+            else:
+                try:
+                    result = store.assign(entry["id"], child_id, actor=request.user.username)
+                except PepError as err:
+                    errors[f"child-{entry['id']}"] = err.message
+                else:
+                    if result.status == "accepted":
+                        message = f"Return {entry['id']} went into {child_id}'s record (version {result.stored_version})."
+                        log_access(request, "assign", child_id, f"unmatched {entry['id']} v{result.stored_version}")
+                    else:
+                        errors[f"child-{entry['id']}"] = "Not assigned: " + "; ".join(
+                            m for _, m in result.errors[:3])
+            entries = [e for e in store.unmatched() if e["form"]["authority"] == acc.authority]
+    return render(request, "pepweb/unmatched.html", {"title": "Unmatched returns", "entries": entries,
+                                                     "errors": errors, "message": message},
+                  status=400 if errors else 200)
+
+
 # --- cohort generation ------------------------------------------------------------------------------------------------
 
 

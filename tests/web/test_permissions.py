@@ -71,7 +71,7 @@ ROLE_PAGES = {
     "/returns/": {"virtual_school", "designated_teacher", "social_worker"},
     "/cohort/": {"virtual_school"}, "/access-log/": {"virtual_school"}, "/users/": {"virtual_school"},
     "/cohort/999/": {"none"}, "/cohort/999/status.json": {"none"}, "/returns/999/": {"none"},
-    "/returns/999/0/reply.pdf": {"none"},
+    "/returns/999/0/reply.pdf": {"none"}, "/unmatched/": {"virtual_school"},
 }
 
 
