@@ -356,7 +356,8 @@ def unmatched(request):
                     errors[f"child-{entry['id']}"] = err.message
                 else:
                     if result.status == "accepted":
-                        message = f"Return {entry['id']} went into {child_id}'s record (version {result.stored_version})."
+                        message = (f"Return {entry['id']} went into {child_id}'s record "
+                                   f"(version {result.stored_version}).")
                         log_access(request, "assign", child_id, f"unmatched {entry['id']} v{result.stored_version}")
                     else:
                         errors[f"child-{entry['id']}"] = "Not assigned: " + "; ".join(

@@ -3,10 +3,10 @@ out of scope, limits."""
 
 from __future__ import annotations
 
+from clients.pypdf_fill import fill
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from clients.pypdf_fill import fill
 from data_schemas import field_info
 from generator.ingest.fields import read_form
 

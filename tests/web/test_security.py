@@ -166,10 +166,10 @@ def test_accounts_in_postgresql(tmp_path):
                                 capture_output=True, text=True, check=True)
         assert json.loads(listed.stdout)[0]["username"] == "vs.pg"
         assert not (store / "pep-web.sqlite3").exists()  # the accounts are in PostgreSQL, not the store folder
-        check = ("from generator.web.settings import configure; configure(__import__('pathlib').Path(%r)); "
+        check = (f"from generator.web.settings import configure; import pathlib; configure(pathlib.Path({str(store)!r}));"
                  "from django.test import Client; c = Client(); "
                  "r = c.post('/sign-in/', {'username': 'vs.pg', 'password': 'a long enough passphrase'}); "
-                 "print(r.status_code, c.get('/').status_code)") % str(store)
+                 "print(r.status_code, c.get('/').status_code)")
         signed = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, check=True)
         assert signed.stdout.split() == ["302", "200"]
     finally:
