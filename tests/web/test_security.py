@@ -166,7 +166,8 @@ def test_accounts_in_postgresql(tmp_path):
                                 capture_output=True, text=True, check=True)
         assert json.loads(listed.stdout)[0]["username"] == "vs.pg"
         assert not (store / "pep-web.sqlite3").exists()  # the accounts are in PostgreSQL, not the store folder
-        check = (f"from generator.web.settings import configure; import pathlib; configure(pathlib.Path({str(store)!r}));"
+        check = ("from generator.web.settings import configure; import pathlib; "
+                 f"configure(pathlib.Path({str(store)!r})); "
                  "from django.test import Client; c = Client(); "
                  "r = c.post('/sign-in/', {'username': 'vs.pg', 'password': 'a long enough passphrase'}); "
                  "print(r.status_code, c.get('/').status_code)")
