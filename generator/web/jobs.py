@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -26,6 +27,8 @@ def start(job, options: dict) -> None:
         process = subprocess.Popen([sys.executable, "-m", "generator.web.jobs", json.dumps(options), str(job.pk)],
                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
                                    close_fds=True)
+    # reap it when it ends (the job itself does not depend on this process: it was started in its own session)
+    threading.Thread(target=process.wait, daemon=True).start()
     job.pid = process.pid
     job.save(update_fields=["pid"])
 

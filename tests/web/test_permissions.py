@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from webfixtures import client_for, web_store  # noqa: F401  (fixtures)
 
 from generator.web.library import DOWNLOADS
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from clients.pypdf_fill import fill
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from webfixtures import client_for, web_store  # noqa: F401  (fixtures)
 
 from data_schemas import field_info
 from generator.ingest.fields import read_form

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
+from webfixtures import client_for, web_store  # noqa: F401  (fixtures)
 
 from generator.web.demo import DEMO_PASSWORD
 

@@ -1,4 +1,5 @@
-"""A configured `pep serve` application over a store of invented children, shared by the web tests."""
+"""A configured `pep serve` application over a store of invented children, shared by the web tests (imported by
+each test module: a second conftest.py would shadow the top-level one that other tests import)."""
 
 from __future__ import annotations
 
