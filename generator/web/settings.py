@@ -171,7 +171,9 @@ def configure(store_dir: Path, **options) -> None:
     from django.conf import settings
 
     if not settings.configured:
-        settings.configure(**build(store_dir, **options))
+        built = build(store_dir, **options)
+        Path(built["FILE_UPLOAD_TEMP_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)  # large uploads spool here
+        settings.configure(**built)
         django.setup()
     migrate()
 
