@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from clients.pypdf_fill import fill  # noqa: E402
+
 from generator.ingest.fields import read_form  # noqa: E402
 from generator.signing.keys import new_key  # noqa: E402
 from generator.web.demo import BASES, DEMO_AS_OF, fill_store  # noqa: E402
