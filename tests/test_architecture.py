@@ -19,6 +19,7 @@ FORBIDDEN = {
     "forms": {"ingest", "cli", "web"},
     "ingest": {"render", "forms", "pipeline", "cli", "web"},
 }
+ONLY_CLI_IMPORTS_WEB = {"cli"}  # the web application sits on top: no stage of the library depends on it
 
 
 @dataclass
@@ -91,7 +92,9 @@ def check(root: Path) -> list[str]:
             if tparts[0] != "generator" or len(tparts) < 2 or here is None or tparts[1] == here:
                 continue
             there = tparts[1]
-            if there in FORBIDDEN.get(here, ()):
+            if there == "web" and here not in ONLY_CLI_IMPORTS_WEB:
+                problems.append(f"{module} imports {target}: nothing but the CLI imports web.")
+            elif there in FORBIDDEN.get(here, ()):
                 problems.append(f"{module} imports {target}: {here} must not import {there}.")
             elif here in graph.allowed and there not in graph.allowed[here]:
                 problems.append(f"{module} imports {target}: generator/{here}/__init__.py does not allow {there}.")
@@ -163,6 +166,12 @@ def test_an_import_the_docstring_does_not_allow_is_refused(tree_copy):
     add_line(tree_copy / "generator/qa/due.py", "from ..cohort.batch import run_batch")
     assert check(tree_copy) == [
         "generator.qa.due imports generator.cohort.batch: generator/qa/__init__.py does not allow cohort."]
+
+
+def test_only_the_cli_imports_the_web_application(tree_copy):
+    add_line(tree_copy / "generator/cohort/batch.py", "def late():\n    from ..web.library import INDEX")
+    assert check(tree_copy) == [
+        "generator.cohort.batch imports generator.web.library: nothing but the CLI imports web."]
 
 
 def test_a_module_cycle_is_refused(tree_copy):

@@ -1,6 +1,6 @@
 """The `pep` command: a thin click layer over the library; every command lives in a module of its own.
 
-May import: core, authority, signing, render, forms, ingest, store, qa, pipeline, cohort, workflow.
+May import: core, authority, signing, render, forms, ingest, store, qa, pipeline, cohort, workflow, web.
 """
 
 from __future__ import annotations
