@@ -201,26 +201,38 @@ BENCH_IMPORT = re.compile(r"^\s*from (generator(?:\.\w+)*) import ([\w, ]+?)\s*(
 
 def test_bench_scripts_import_what_exists():
     """Benchmarks (and the runner code they hold in strings) name modules and names that exist after any move."""
-    import importlib
-
     missing = []
     for path in sorted((ROOT / "bench").glob("*.py")):
         for module, names in BENCH_IMPORT.findall(path.read_text(encoding="utf-8")):
-            try:
-                loaded = importlib.import_module(module)
-            except ImportError:
-                missing.append(f"{path.name}: {module}")
-                continue
-            wanted = (part.split(" as ")[0].strip() for part in names.split(","))
-            missing += [f"{path.name}: {module}.{n}" for n in wanted
-                        if not hasattr(loaded, n) and not _is_submodule(module, n)]
+            defined = _names_in(module)
+            wanted = [part.split(" as ")[0].strip() for part in names.split(",")]
+            missing += [f"{path.name}: {module}" + ("" if defined is None else f".{n}")
+                        for n in wanted if defined is None or n not in defined]
     assert not missing
 
 
-def _is_submodule(module: str, name: str) -> bool:
-    import importlib.util
+def _names_in(module: str) -> set[str] | None:
+    """The top-level names a module (or package) of the project defines, read from its source, without importing it."""
+    base = ROOT.joinpath(*module.split("."))
+    source = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+    if not source.is_file():
+        return None
+    names = {p.stem for p in base.iterdir()} if base.is_dir() else set()  # submodules and subpackages
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
 
-    try:
-        return importlib.util.find_spec(f"{module}.{name}") is not None
-    except ModuleNotFoundError:  # the module is not a package
-        return False
+
+def test_test_modules_have_unique_names():
+    """The test folders are not packages, so two test files with one name stop the whole suite from collecting."""
+    names: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        if "node_modules" not in path.parts:
+            names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert not {name: paths for name, paths in names.items() if len(paths) > 1}
