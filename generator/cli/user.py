@@ -54,8 +54,7 @@ def command():
 
     \b
     Example:
-      pep user add dt.oakfield --role designated_teacher --authority walsall --school-urn 140123 \\
-        --email d.prys@oakfield.example.sch.uk
+      pep user add dt.oakfield --role designated_teacher --authority walsall --school-urn 140123
     """
 
 
@@ -131,7 +130,7 @@ def set_password(username, password_stdin, store_dir, database_url):
 
     \b
     Example:
-      echo 'a long new passphrase' | pep user set-password dt.oakfield --password-stdin
+      pep user set-password dt.oakfield
     """
     _setup(store_dir, database_url)
     from ..web.accounts import set_password as set_account_password
