@@ -19,7 +19,7 @@ from data_schemas import flatten_messages, value_at
 from data_schemas.fields import OWNERS
 
 from ..core.yamlsrc import YamlSource, load_yaml
-from .profiles import COMMON, authorities, template_search_path, templates_root
+from .profiles import COMMON, authorities, citation, template_search_path, templates_root
 
 JOURNEY_FILE = "journey.yaml"
 ROLES = ("virtual_school", "designated_teacher", "social_worker", "read_only")
@@ -161,8 +161,7 @@ class JourneyRule:
 
     @property
     def citation(self) -> str:
-        seed = f" ({self.source['seed']})" if self.source.get("seed") else ""
-        return f"{self.source['document']}{seed}: “{self.source['quote']}”"
+        return citation(self.source)
 
 
 @dataclass(frozen=True)

@@ -263,3 +263,9 @@ def get_variant(authority_id: str, variant_id: str, root: Path | None = None) ->
     """An authority's profile and one of its variants."""
     profile = get_profile(authority_id, root)
     return profile, profile.variant(variant_id)
+
+
+def citation(source: dict) -> str:
+    """The guidance a rule comes from (its `source`: document, optional seed file, quote), as one line."""
+    seed = f" ({source['seed']})" if source.get("seed") else ""
+    return f"{source['document']}{seed}: “{source['quote']}”"

@@ -8,7 +8,7 @@ import click
 
 from ..authority.journey import ROLES
 from ..store.database import Store
-from ..workflow.todo import KINDS, USERS_FILE, find_user, todo, user_for
+from ..workflow.todo import USERS_FILE, by_heading, find_user, todo, user_for
 from .common import emit_json
 from .store import _store_option
 
@@ -51,9 +51,7 @@ def command(store_dir, user_name, role, urn, social_worker, authority, as_of, as
     click.echo(f"To do for {user.name} ({user.role.replace('_', ' ')}, {user.scope}) on {day.isoformat()}:")
     if not items:
         click.echo("  Nothing to do.")
-    for kind, heading in KINDS.items():
-        mine = [i for i in items if i.kind == kind]
-        if mine:
-            click.echo(f"{heading}:")
-            for item in mine:
-                click.echo(f"  {item.social_care_id}: {item.text}")
+    for heading, mine in by_heading(items):
+        click.echo(f"{heading}:")
+        for item in mine:
+            click.echo(f"  {item.social_care_id}: {item.text}")

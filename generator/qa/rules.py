@@ -12,7 +12,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from data_schemas import flatten_messages
 
 from ..authority.content import Profile
-from ..authority.profiles import COMMON, get_profile, templates_root
+from ..authority.profiles import COMMON, citation, get_profile, templates_root
 from ..core.errors import ProfileError
 from ..core.yamlsrc import YamlSource, load_yaml
 from .conditions import ConditionSchema, Strict
@@ -145,8 +145,7 @@ class Rule:
     @property
     def citation(self) -> str:
         """The guidance the rule comes from, as one line."""
-        seed = f" ({self.source['seed']})" if self.source.get("seed") else ""
-        return f"{self.source['document']}{seed}: “{self.source['quote']}”"
+        return citation(self.source)
 
 
 @dataclass(frozen=True)

@@ -309,17 +309,21 @@ def _meeting(item, record: dict, status: str, label: str, as_of: dt.date) -> lis
 # --- the digest ----------------------------------------------------------------------------------------------
 
 
+def by_heading(items: list[TodoItem]) -> list[tuple[str, list[TodoItem]]]:
+    """The items grouped under their kind's heading, in the order of KINDS, leaving out kinds with none."""
+    groups = [(heading, [i for i in items if i.kind == kind]) for kind, heading in KINDS.items()]
+    return [(heading, mine) for heading, mine in groups if mine]
+
+
 def digest_text(user: User, items: list[TodoItem], as_of: dt.date) -> str:
     lines = [f"PEP to-do list for {user.name} ({user.role.replace('_', ' ')}, {user.scope})",
              f"As of {as_of.isoformat()}", ""]
     if not items:
         lines.append("Nothing to do today.")
-    for kind, heading in KINDS.items():
-        mine = [i for i in items if i.kind == kind]
-        if mine:
-            lines += [f"{heading} ({len(mine)})"]
-            lines += [f"  - {i.social_care_id}: {i.text}" for i in mine]
-            lines.append("")
+    for heading, mine in by_heading(items):
+        lines += [f"{heading} ({len(mine)})"]
+        lines += [f"  - {i.social_care_id}: {i.text}" for i in mine]
+        lines.append("")
     lines.append("This message was written by pep; children are named by their social care id only.")
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -334,12 +338,10 @@ def digest_html(user: User, items: list[TodoItem], as_of: dt.date) -> str:
              f"{e(as_of.isoformat())}.</p>"]
     if not items:
         parts.append("<p>Nothing to do today.</p>")
-    for kind, heading in KINDS.items():
-        mine = [i for i in items if i.kind == kind]
-        if mine:
-            parts.append(f"<h2>{e(heading)} ({len(mine)})</h2><ul>")
-            parts += [f"<li><strong>{e(i.social_care_id)}</strong>: {e(i.text)}</li>" for i in mine]
-            parts.append("</ul>")
+    for heading, mine in by_heading(items):
+        parts.append(f"<h2>{e(heading)} ({len(mine)})</h2><ul>")
+        parts += [f"<li><strong>{e(i.social_care_id)}</strong>: {e(i.text)}</li>" for i in mine]
+        parts.append("</ul>")
     parts.append("<p><small>This message was written by pep; children are named by their social care id only."
                  "</small></p></body></html>\n")
     return "".join(parts)

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 from clients.pypdf_fill import fill
 from conftest import ROOT
-from webfixtures import client_for, web_store  # noqa: F401  (fixtures)
+from webfixtures import client_for, editable_field, web_store  # noqa: F401  (fixtures)
 
 from generator.web.demo import DEMO_PASSWORD
 
@@ -137,18 +137,6 @@ def test_admin_generates_a_cohort_with_live_progress_and_downloads_a_school_zip(
     v.close()
 
 
-def _text_field(data: bytes, widget: str):
-    from data_schemas import field_info
-    from generator.ingest.fields import read_form
-
-    for spec in read_form(data).manifest.fields:
-        info = field_info(spec.path)
-        if not spec.readonly and spec.type in ("text", "multiline") and info and info.widget == widget \
-                and not info.derived:
-            return spec
-    raise AssertionError(widget)
-
-
 def test_teacher_returns_a_filled_form_and_sees_it_accepted(browser, server, tmp_path):
     v = Visit(browser, server, "dt.oakfield")
     v.sign_in("dt.oakfield")
@@ -158,7 +146,7 @@ def test_teacher_returns_a_filled_form_and_sees_it_accepted(browser, server, tmp
     name, data = v.download(page.locator("a[href='/children/WS-90003/download/form/school/']"))
     assert name.startswith("PEP_walsall_WS-90003_")
     assert name.endswith("_pep_form_school.pdf")
-    spec = _text_field(data, "multiline")
+    spec = editable_field(data, "multiline")
     filled = tmp_path / "returned.pdf"
     filled.write_bytes(fill(data, {spec.name: "Filled in the browser test by the designated teacher"}))
     v.go("/returns/", "returns")
@@ -170,7 +158,7 @@ def test_teacher_returns_a_filled_form_and_sees_it_accepted(browser, server, tmp
     page.get_by_role("link", name="WS-90003").click()
     assert "Filled in the browser test by the designated teacher" in page.content()
     # an invalid return: its problems and the reply to download
-    bad = _text_field(data, "date")
+    bad = editable_field(data, "date")
     invalid = tmp_path / "invalid.pdf"
     invalid.write_bytes(fill(data, {bad.name: "the 40th of Octember"}))
     v.go("/returns/")

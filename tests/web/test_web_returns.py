@@ -6,25 +6,13 @@ from __future__ import annotations
 from clients.pypdf_fill import fill
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from webfixtures import client_for, web_store  # noqa: F401  (fixtures)
-
-from data_schemas import field_info
-from generator.ingest.fields import read_form
+from webfixtures import client_for, editable_field, web_store  # noqa: F401  (fixtures)
 
 
 def _form(client, child: str) -> bytes:
     response = client.get(f"/children/{child}/download/form/school/")
     assert response.status_code == 200
     return response.content
-
-
-def _editable(data: bytes, widget: str):
-    for spec in read_form(data).manifest.fields:
-        info = field_info(spec.path)
-        if not spec.readonly and spec.type in ("text", "multiline") and info and info.widget == widget \
-                and not info.derived:
-            return spec
-    raise AssertionError(f"no editable {widget} field")
 
 
 def _upload(client, *files: tuple[str, bytes]):
@@ -35,7 +23,7 @@ def _upload(client, *files: tuple[str, bytes]):
 def test_a_teacher_returns_a_filled_form_and_the_child_page_shows_the_change(client_for):
     teacher = client_for("dt.oakfield")
     data = _form(teacher, "WS-90003")
-    spec = _editable(data, "multiline")
+    spec = editable_field(data, "multiline")
     filled = fill(data, {spec.name: "Typed by the school in the web test"})
     page = _upload(teacher, ("filled.pdf", filled)).content.decode()
     assert "1 accepted" in page
@@ -52,7 +40,7 @@ def test_a_teacher_returns_a_filled_form_and_the_child_page_shows_the_change(cli
 def test_an_invalid_return_shows_its_problems_and_the_reply_to_download(client_for):
     teacher = client_for("dt.oakfield")
     data = _form(teacher, "WS-90000")
-    spec = _editable(data, "date")
+    spec = editable_field(data, "date")
     page = _upload(teacher, ("invalid.pdf", fill(data, {spec.name: "next Tuesday"}))).content.decode()
     assert "1 invalid" in page
     assert "next Tuesday" not in page or "date" in page.lower()

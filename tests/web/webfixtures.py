@@ -37,3 +37,16 @@ def client_for(web_store):
         return client
 
     return make
+
+
+def editable_field(data: bytes, widget: str):
+    """The first field of a form that a school may type into, of the given widget (text or multiline only)."""
+    from data_schemas import field_info
+    from generator.ingest.fields import read_form
+
+    for spec in read_form(data).manifest.fields:
+        info = field_info(spec.path)
+        if not spec.readonly and spec.type in ("text", "multiline") and info and info.widget == widget \
+                and not info.derived:
+            return spec
+    raise AssertionError(f"no editable {widget} field")
