@@ -17,12 +17,12 @@ from ..store.database import Store
 BASES = {"walsall": "walsall/pep.json", "bath-ne-somerset": "bath-ne-somerset/pep.json",
          "warwickshire": "warwickshire/pep.json", "enfield": "enfield/pep.json", "essex": "essex/pep1.json"}
 SCHOOLS = {  # (URN, name): invented
-    "walsall": [("140123", "Oakfield Academy"), ("140456", "Brookside Primary School"),
+    "walsall": [("140123", "Oakfield Academy"), ("140456", "Brookside Academy"),
                 ("140789", "Hillcrest High School")],
-    "bath-ne-somerset": [("148223", "Avonvale School"), ("148500", "Widcombe Hill Primary")],
+    "bath-ne-somerset": [("148223", "Avonvale School"), ("148500", "Widcombe Hill School")],
     "warwickshire": [("137845", "Kenilworth Vale School"), ("137900", "Arden Brook Academy")],
     "enfield": [("102045", "Chase Side Primary"), ("102100", "Lea Valley Academy")],
-    "essex": [("141690", "Blackwater Academy"), ("141700", "Colne Primary School")],
+    "essex": [("141690", "Blackwater Academy"), ("141700", "Colne Valley High School")],
 }
 WORKERS = {
     "walsall": [("Aoife Ní Bhriain", "aoife.nibhriain@example.org"), ("Tomasz Nowak", "tomasz.nowak@example.org")],
@@ -34,7 +34,7 @@ SURNAME = ["Adeyemi", "Brennan", "Carter", "Dąbrowski", "Evans", "Fraser", "Gre
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(.*)$")
 # How long before the demo's date each copy's last PEP was held: some overdue, some due soon, some on time
 GAPS = (250, 150, 100, 70, 20)
-DEMO_AS_OF = "2026-11-09"
+DEMO_AS_OF = "2026-11-30"  # late in the autumn term: some PEPs overdue, some due soon, some on time
 DEMO_PASSWORD = "pep-demo-password-2026"
 DEMO_ACCOUNTS = [  # (user name, role, authority, email, school URN)
     ("vs.walsall", "virtual_school", "walsall", "virtual.school@example.org", ""),
@@ -121,7 +121,7 @@ def synthetic(authority: str, number: int, shift: bool = True) -> dict:
 def fill_store(folder: Path, per_authority: int, authorities_: tuple[str, ...] = tuple(BASES)) -> int:
     """Put invented children into a store (created if missing); returns how many."""
     count = 0
-    with Store.open(folder, create=True, clock=lambda: "2026-11-02T09:00:00+00:00") as store:
+    with Store.open(folder, create=True, clock=lambda: "2026-11-23T09:00:00+00:00") as store:
         for authority in authorities_:
             for number in range(per_authority):
                 store.put(synthetic(authority, number), "import")
