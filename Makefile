@@ -5,10 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pep-installed
 
-.PHONY: demo test setup system lint bench clean clients
+.PHONY: demo test setup system lint bench clean clients serve
 
 demo: setup
 	$(BIN)/pep demo -o output
+
+# The web application on invented children (demo accounts printed), at http://127.0.0.1:8000/
+serve: setup
+	$(BIN)/pep serve --demo --store output/pep-store
 
 test: setup clients
 	$(BIN)/ruff check .
