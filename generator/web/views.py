@@ -186,6 +186,15 @@ def children(request):
                                                     "keep": keep, "total": len(shown)})
 
 
+def _stored_time(text: str) -> dt.datetime | None:
+    """The store's ISO time as an aware datetime, for the template to show in Europe/London time."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 @roles()
 def child(request, child_id: str):
     summary = library.child_or_404(request.user, child_id)
@@ -199,7 +208,7 @@ def child(request, child_id: str):
     for entry in reversed(history):
         changes = [c for c in entry["changes"] if not hidden.hides(c["path"])]
         versions.append({**entry, "changes": changes[:40], "more": max(0, len(changes) - 40),
-                         "hidden": len(entry["changes"]) - len(changes)})
+                         "hidden": len(entry["changes"]) - len(changes), "when": _stored_time(entry["at"])})
     qa = check_valid(record, child_id)
     profile = get_profile(summary.authority)
     variant = profile.variant(summary.variant)

@@ -128,3 +128,9 @@ def test_every_access_is_logged_with_ids_only(client_for):
     assert "sw.aoife" in log
     assert "WS-90001" in log
     assert "sw.aoife" not in client_for("vs.essex").get("/access-log/").content.decode()
+
+
+def test_a_childs_versions_show_their_time_in_london(client_for):
+    page = client_for("vs.walsall").get("/children/WS-90000/").content.decode()
+    assert '<time datetime="2026-11-23T09:00:00+00:00">23 Nov 2026, 09:00</time>' in page
+    assert "T09:00:00+00:00:" not in page  # never the raw ISO string as the visible text
