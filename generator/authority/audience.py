@@ -34,6 +34,7 @@ class AudienceView:
     audience: str
     hidden: tuple[str, ...]
     note: str = ""
+    show_unlisted: bool = False  # end with "Also recorded": the values no section shows
 
     def hides(self, path: str) -> bool:
         """True when a (concrete or template) path, or an ancestor of it, is hidden from this audience."""
@@ -58,4 +59,5 @@ def audience_view(profile: Profile, audience: str = "record") -> AudienceView:
     if audience not in AUDIENCES:
         raise UsageError(f"Unknown audience {audience!r} (known: {', '.join(AUDIENCES)}).")
     settings = profile.audiences.get(audience) or {}
-    return AudienceView(audience, tuple(settings.get("hide", ())), settings.get("note", ""))
+    return AudienceView(audience, tuple(settings.get("hide", ())), settings.get("note", ""),
+                        bool(settings.get("show_unlisted")))

@@ -83,6 +83,7 @@ class Variant:
     phase: str | None = None
     years: tuple[str, ...] = ()
     label_set: str | None = None
+    not_collected: tuple[tuple[str, str], ...] = ()  # (path template, the seed's reason)
 
     def walk(self) -> Iterator[Item]:
         for section in self.sections:

@@ -78,6 +78,11 @@ class SectionSchema(Strict):
     items = fields.List(ItemField(), required=True, validate=validate.Length(min=1))
 
 
+class NotCollectedSchema(Strict):
+    path = _str(required=True, metadata={"doc": "a field, object or list of the record (a path template)"})
+    reason = _str(required=True, metadata={"doc": "why the variant does not collect it, from the seed"})
+
+
 class VariantSchema(Strict):
     title = _str(required=True)
     subtitle = _str()
@@ -89,6 +94,8 @@ class VariantSchema(Strict):
     form_owners = fields.List(_str(validate=validate.OneOf(OWNERS)), validate=validate.Length(min=1))
     lead = _str(validate=validate.OneOf(OWNERS), metadata={"doc": "who leads and owns the document"})
     sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
+    not_collected = fields.List(fields.Nested(NotCollectedSchema), load_default=list,
+                                metadata={"doc": "fields of the record this variant does not collect, with why"})
 
 
 class ColoursSchema(Strict):
@@ -150,6 +157,8 @@ class TargetRulesSchema(Strict):
 
 class AudienceSchema(Strict):
     hide = fields.List(_str(), load_default=list)
+    show_unlisted = fields.Boolean(load_default=False, metadata={
+        "doc": "end the document with 'Also recorded': every value the record holds that no section shows"})
     note = _str()
 
 

@@ -166,7 +166,17 @@ class _Resolver:
         form_owners = tuple(raw.get("form_owners") or DEFAULT_FORM_OWNERS[raw["kind"]])
         return Variant(vid, self.fill(raw["title"], where), raw["kind"], tuple(raw["formats"]), tuple(sections),
                        form_owners, raw.get("lead") or form_owners[0], self.fill(raw.get("subtitle"), where),
-                       raw.get("phase"), tuple(raw.get("years") or ()), label_set)
+                       raw.get("phase"), tuple(raw.get("years") or ()), label_set,
+                       self.not_collected(raw.get("not_collected") or [], where))
+
+    def not_collected(self, declared: list, where: tuple) -> tuple[tuple[str, str], ...]:
+        out = []
+        for index, entry in enumerate(declared):
+            path = entry["path"]
+            if path not in self.cat:
+                raise self.error((*where, "not_collected", index, "path"), f"No field {path!r} in the record.")
+            out.append((path, self.fill(entry["reason"], (*where, "not_collected", index, "reason"))))
+        return tuple(out)
 
     def section_colour(self, owner: str) -> str:
         colours = self.raw["colours"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from data_schemas import FieldInfo, Question, concrete_path, value_at
+from data_schemas import FieldInfo, Question, concrete_path, field_info, template_of, value_at
 
 from ..authority.audience import AudienceView
 from ..authority.content import Item, Profile, Variant
+from ..authority.coverage import unlisted
 from .display import clean_text, format_value
 
 
@@ -175,6 +176,23 @@ class _Builder:
                         item.help, item.info, item.question)
 
 
+ALSO_RECORDED = ("Also recorded", "Values this PEP record holds that the sections above do not show. They are kept "
+                                  "here so that the case record loses nothing.")
+
+
+def also_recorded(profile: Profile, variant: Variant, record: dict) -> tuple[SectionModel, ...]:
+    """A last section listing every value no section shows (none when everything is shown)."""
+    rows = []
+    for item in unlisted(profile, variant, record):
+        info = field_info(template_of(item.path))
+        rows.append(FieldRow(item.path, item.label, item.value, format_value(item.value, info),
+                             info.widget if info else "text", "system", info=info))
+    if not rows:
+        return ()
+    heading, intro = ALSO_RECORDED
+    return (SectionModel("also_recorded", heading, "system", profile.colours["brand"], intro, tuple(rows)),)
+
+
 def _child_name(record: dict | None) -> str:
     child = (record or {}).get("child") or {}
     name = " ".join(clean_text(child[k]) for k in ("first_name", "surname") if child.get(k))
@@ -187,6 +205,8 @@ def build_model(profile: Profile, variant: Variant, record: dict | None, view: A
     sections = tuple(
         SectionModel(s.id, s.heading, s.owner, s.colour, s.intro, builder.blocks(s.items)) for s in variant.sections
     )
+    if view.show_unlisted and record:
+        sections += also_recorded(profile, variant, record)
     pep = (record or {}).get("pep") or {}
     child_id = value_at(record, "child.social_care_id") or ""
     date = pep.get("date") or value_at(record, "meeting.date") or value_at(record, "views.date") or ""

@@ -177,7 +177,8 @@ class _Items:
         self.out.append(item)
 
     def section(self, section) -> None:
-        owner = f"To be completed by: {owner_name(section.owner)}" if self.by_owner else ""
+        by_owner = self.by_owner and section.owner != "system"
+        owner = f"To be completed by: {owner_name(section.owner)}" if by_owner else ""
         self.fill = tint(section.colour) if self.coloured else self.accent
         if owner and len(section.heading) + 0.6 * len(owner) > HEADING_CHARS:
             owner = "\n" + owner  # a line of its own under a long heading
