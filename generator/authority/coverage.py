@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data_schemas import field_info, template_of
+from data_schemas import field_info, owner_of, template_of
 
 from .content import Profile, Variant
+from .profiles import get_variant
 
 # Shown by every document without a section item: the authority's name and the variant's title head the document.
 IN_THE_TITLE = ("pep.authority", "pep.variant")
@@ -51,10 +52,10 @@ def readable_label(profile: Profile, path: str) -> str:
     """The field's label in the authority's wording, after the objects and list positions it sits in."""
     parts, chain = path.split("."), []
     for index, part in enumerate(parts):
-        if part.isdigit():
-            chain[-1] = f"{chain[-1]} {int(part) + 1}"
+        if part.isdigit() or part == "*":  # a template's `*` names the list without a position
+            chain[-1] += f" {int(part) + 1}" if part.isdigit() else ""
             continue
-        if index == 0 and not (len(parts) > 1 and parts[1].isdigit()):
+        if index == 0 and not (len(parts) > 1 and (parts[1].isdigit() or parts[1] == "*")):
             continue  # the record's part (education, people) is not said
         label = _label(profile, template_of(".".join(parts[:index + 1])))
         if not chain or label != chain[-1]:
@@ -91,3 +92,25 @@ def _reason(template: str, reasons: dict[str, str]) -> str | None:
         if (head := ".".join(parts[:cut])) in reasons:
             return reasons[head]
     return None
+
+
+def not_shown(profile: Profile, variant: Variant, record: dict | None) -> list[Unlisted]:
+    """The unlisted values someone entered (what pep computes or stamps itself is left out): for warnings."""
+    return [u for u in unlisted(profile, variant, record) if owner_of(template_of(u.path)) != "system"]
+
+
+def not_shown_message(profile: Profile, variant: Variant, template: str, items: list[Unlisted]) -> str:
+    """A warning's wording: what is held, that the variant does not show it, where the record copy keeps it."""
+    count = f" ({len(items)} values)" if len(items) > 1 else ""
+    why = f" {variant.title} does not collect it: {items[0].reason}" if items[0].reason else ""
+    return (f"{readable_label(profile, template)}{count} is held but {variant.title} does not show it; the record "
+            f"copy lists it under \"Also recorded\".{why}")
+
+
+def record_warnings(record: dict) -> list[tuple[str, str]]:
+    """(path template, message) for each field a valid record holds that its own variant does not show."""
+    profile, variant = get_variant(record["pep"]["authority"], record["pep"]["variant"])
+    grouped: dict[str, list[Unlisted]] = {}
+    for item in not_shown(profile, variant, record):
+        grouped.setdefault(template_of(item.path), []).append(item)
+    return [(t, not_shown_message(profile, variant, t, items)) for t, items in grouped.items()]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..authority.coverage import record_warnings
 from ..authority.validation import validate_file
 from .common import emit_json, errors_json
 
@@ -17,7 +18,9 @@ from .common import emit_json, errors_json
 def command(files: tuple[Path, ...], as_json: bool):
     """Validate PEP records (JSON files): types, formats, allowed values, dates in order and derived values.
 
-    Completeness and each authority's own rules are checked by `pep qa`. Exits 1 when any file is invalid.
+    Completeness and each authority's own rules are checked by `pep qa`. A valid record that holds a value its
+    variant's sections do not show gets a warning on stderr naming the path (the record copy keeps such values
+    under "Also recorded"). Exits 1 when any file is invalid; warnings alone do not fail.
 
     \b
     Example:
@@ -27,10 +30,14 @@ def command(files: tuple[Path, ...], as_json: bool):
     for path in files:
         result = validate_file(path)
         failed += not result.valid
+        warnings = record_warnings(result.record) if result.valid else []
         if as_json:
-            emit_json({"source": str(path), "valid": result.valid, "errors": errors_json(result.errors)})
+            line = {"source": str(path), "valid": result.valid, "errors": errors_json(result.errors)}
+            emit_json({**line, "warnings": errors_json(warnings)} if warnings else line)
         elif result.valid:
             click.echo(f"{path}: valid")
+            for field, message in warnings:
+                click.echo(f"{path}: warning: {field}: {message}", err=True)
         else:
             click.echo(f"{path}: invalid ({len(result.errors)} error{'s' * (len(result.errors) != 1)})")
             for field, message in result.errors:

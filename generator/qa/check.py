@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..authority.coverage import record_warnings
 from ..authority.profiles import get_profile, template_search_path
 from ..authority.validation import check_record
 from ..core.errors import InputError, TemplateError
@@ -47,6 +48,7 @@ class QaResult:
     not_applicable: list[str] = field(default_factory=list)
     record: dict | None = None
     stage: str | None = None
+    not_shown: list[tuple[str, str]] = field(default_factory=list)  # (path, why): held, but the variant hides it
 
     @property
     def errors(self) -> list[Finding]:
@@ -65,7 +67,8 @@ class QaResult:
     def as_json(self) -> dict:
         return {"source": self.source, "findings": [f.as_json() for f in self.findings], "valid": self.valid,
                 "stage": self.stage, "checked": self.checked,
-                "not_checked": [{"rule": r, "reason": why} for r, why in self.not_checked]}
+                "not_checked": [{"rule": r, "reason": why} for r, why in self.not_checked],
+                "not_shown": [{"path": path, "message": why} for path, why in self.not_shown]}
 
 
 def check_data(data, source: str = "<record>") -> QaResult:
@@ -92,7 +95,7 @@ def check_valid(record: dict, source: str = "<record>") -> QaResult:
     authority, variant_id = record["pep"]["authority"], record["pep"]["variant"]
     profile = get_profile(authority)
     ctx = Context(record, profile, profile.variant(variant_id), load_calendar(authority))
-    result = QaResult(source, True, record=record, stage=ctx.stage)
+    result = QaResult(source, True, record=record, stage=ctx.stage, not_shown=record_warnings(record))
     for rule in load_rules(authority).for_variant(variant_id):
         _run(rule, ctx, result)
     order = {"error": 0, "warning": 1}
@@ -171,6 +174,9 @@ def text_report(result: QaResult) -> str:
                           f"     Source: {finding.source}"]
     if result.not_checked:
         lines += ["", "Not checked"] + [f"  [{rule}] {why}." for rule, why in result.not_checked]
+    if result.not_shown:
+        lines += ["", "Held but not shown by this variant (the record copy lists them under \"Also recorded\")"]
+        lines += [f"  {path}: {why}" for path, why in result.not_shown]
     if result.valid:
         lines += ["", f"Rules checked: {len(result.checked)}; not applicable to this record: "
                       f"{len(result.not_applicable)}."]

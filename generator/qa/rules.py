@@ -85,6 +85,8 @@ class NotRuleSchema(Strict):
     document = fields.String(required=True)
     quote = fields.String(required=True)
     reason = fields.String(required=True)
+    empty = fields.List(fields.String(), load_default=list,
+                        metadata={"doc": "lists this entry explains may be empty (no rule asks for them)"})
 
 
 class NarrowSchema(Strict):

@@ -74,11 +74,13 @@ CASES = {
     # national rules (NAT-01 is replaced in Walsall and Enfield, so it is tested where it applies)
     "NAT-01": ("bath-ne-somerset", "pep", None, lambda r: delp(r, "targets.1.success_criteria")),
     "NAT-02": ("walsall", "pep", None, lambda r: setp(r, "targets.0.ppg.funded", False)),
+    "NAT-03": ("bath-ne-somerset", "pep", None, lambda r: delp(r, "previous_targets.0.outcome")),
     # Walsall
     "WAL-01": ("walsall", "pep", None, lambda r: _age(r, "2006-10-01")),
     "WAL-02": ("walsall", "pep", lambda r: (initial(r), setp(r, "meeting.arranged_on", "2025-09-26")),
                lambda r: setp(r, "meeting.arranged_on", "2025-10-01")),
     "WAL-05": ("walsall", "pep", lambda r: initial(r), lambda r: without_role(r, "virtual_school")),
+    "WAL-06a": ("walsall", "pep", None, lambda r: setp(r, "meeting.attendees", [])),
     "WAL-07": ("walsall", "pep", None, lambda r: setp(r, "signoffs.social_worker.signed_at", "2025-10-07T16:00")),
     "WAL-08": ("walsall", "pep", None, lambda r: delp(r, "attainment.subjects")),
     "WAL-08a": ("walsall", "pep", None, lambda r: delp(r, "signoffs.designated_teacher")),
@@ -171,6 +173,8 @@ CASES = {
     "ESX-04": ("essex", "pep1", None, lambda r: delp(r, "targets.0.success_criteria")),
     "ESX-05": ("essex", "pep1", None, lambda r: delp(r, "previous_targets.0.ppg_impact")),
     "ESX-09": ("essex", "pep2", None, lambda r: without_role(r, "designated_teacher")),
+    "ESX-12": ("essex", "pep2", None, lambda r: setp(r, "targets", [])),
+    "ESX-13": ("essex", "pathway-plan", None, lambda r: setp(r, "pathway.education_training.actions", [])),
     "ESX-11": ("essex", "pep2", None, lambda r: (setp(r, "child.ncy", "12"), r["child"].pop("key_stage", None))),
 }
 
