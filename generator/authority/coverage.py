@@ -21,21 +21,27 @@ class Unlisted:
     """A value the record holds that none of the variant's sections shows."""
 
     path: str  # concrete: previous_targets.1.reason_if_not_met
+    template: str  # previous_targets.*.reason_if_not_met
     value: object
-    label: str  # readable, with list positions: "Previous targets 2: Reason if not met"
     reason: str | None = None  # the seed's reason, when the variant declares it does not collect the field
 
 
-def leaves(node, prefix: str = ""):
+def leaves(node):
     """(concrete path, value) of every leaf holding a value, in record order."""
+    return ((path, value) for path, _, value in _walk(node, "", ""))
+
+
+def _walk(node, path: str, template: str):
+    """(concrete path, its template, value) of every leaf holding a value: the template is built on the way down
+    (list positions as `*`), which is what makes checking every leaf of a record cheap."""
     if isinstance(node, dict):
         for key, value in node.items():
-            yield from leaves(value, f"{prefix}.{key}" if prefix else key)
+            yield from _walk(value, f"{path}.{key}" if path else key, f"{template}.{key}" if template else key)
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from leaves(value, f"{prefix}.{index}")
+            yield from _walk(value, f"{path}.{index}", f"{template}.*")
     elif node is not None and node != "":
-        yield prefix, node
+        yield path, template, node
 
 
 def shown_templates(variant: Variant) -> frozenset[str]:
@@ -70,18 +76,17 @@ def _label(profile: Profile, template: str) -> str:
     return info.label if info else template.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 
 
-def unlisted(profile: Profile, variant: Variant, record: dict | None) -> list[Unlisted]:
+def unlisted(variant: Variant, record: dict | None) -> list[Unlisted]:
     """Every value of the record that no section of the variant shows (the title's authority and variant aside)."""
     if not record:
         return []
     shown = shown_templates(variant)
     reasons = dict(variant.not_collected)
     out = []
-    for path, value in leaves(record):
-        template = template_of(path)
+    for path, template, value in _walk(record, "", ""):
         if template in IN_THE_TITLE or _covered(template, shown):
             continue
-        out.append(Unlisted(path, value, readable_label(profile, path), _reason(template, reasons)))
+        out.append(Unlisted(path, template, value, _reason(template, reasons)))
     return out
 
 
@@ -94,9 +99,9 @@ def _reason(template: str, reasons: dict[str, str]) -> str | None:
     return None
 
 
-def not_shown(profile: Profile, variant: Variant, record: dict | None) -> list[Unlisted]:
+def not_shown(variant: Variant, record: dict | None) -> list[Unlisted]:
     """The unlisted values someone entered (what pep computes or stamps itself is left out): for warnings."""
-    return [u for u in unlisted(profile, variant, record) if owner_of(template_of(u.path)) != "system"]
+    return [u for u in unlisted(variant, record) if owner_of(u.template) != "system"]
 
 
 def not_shown_message(profile: Profile, variant: Variant, template: str, items: list[Unlisted]) -> str:
@@ -111,6 +116,6 @@ def record_warnings(record: dict) -> list[tuple[str, str]]:
     """(path template, message) for each field a valid record holds that its own variant does not show."""
     profile, variant = get_variant(record["pep"]["authority"], record["pep"]["variant"])
     grouped: dict[str, list[Unlisted]] = {}
-    for item in not_shown(profile, variant, record):
-        grouped.setdefault(template_of(item.path), []).append(item)
+    for item in not_shown(variant, record):
+        grouped.setdefault(item.template, []).append(item)
     return [(t, not_shown_message(profile, variant, t, items)) for t, items in grouped.items()]

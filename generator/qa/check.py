@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import jinja2
@@ -48,7 +48,11 @@ class QaResult:
     not_applicable: list[str] = field(default_factory=list)
     record: dict | None = None
     stage: str | None = None
-    not_shown: list[tuple[str, str]] = field(default_factory=list)  # (path, why): held, but the variant hides it
+
+    @cached_property
+    def not_shown(self) -> list[tuple[str, str]]:
+        """(path, why) of each field held that the variant does not show; worked out only for the reports."""
+        return record_warnings(self.record) if self.valid and self.record else []
 
     @property
     def errors(self) -> list[Finding]:
@@ -95,7 +99,7 @@ def check_valid(record: dict, source: str = "<record>") -> QaResult:
     authority, variant_id = record["pep"]["authority"], record["pep"]["variant"]
     profile = get_profile(authority)
     ctx = Context(record, profile, profile.variant(variant_id), load_calendar(authority))
-    result = QaResult(source, True, record=record, stage=ctx.stage, not_shown=record_warnings(record))
+    result = QaResult(source, True, record=record, stage=ctx.stage)
     for rule in load_rules(authority).for_variant(variant_id):
         _run(rule, ctx, result)
     order = {"error": 0, "warning": 1}

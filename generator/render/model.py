@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from data_schemas import FieldInfo, Question, concrete_path, field_info, template_of, value_at
+from data_schemas import FieldInfo, Question, concrete_path, field_info, value_at
 
 from ..authority.audience import AudienceView
 from ..authority.content import Item, Profile, Variant
-from ..authority.coverage import unlisted
+from ..authority.coverage import readable_label, unlisted
 from .display import clean_text, format_value
 
 
@@ -183,9 +183,10 @@ ALSO_RECORDED = ("Also recorded", "Values this PEP record holds that the section
 def also_recorded(profile: Profile, variant: Variant, record: dict) -> tuple[SectionModel, ...]:
     """A last section listing every value no section shows (none when everything is shown)."""
     rows = []
-    for item in unlisted(profile, variant, record):
-        info = field_info(template_of(item.path))
-        rows.append(FieldRow(item.path, item.label, item.value, format_value(item.value, info),
+    for item in unlisted(variant, record):
+        info = field_info(item.template)
+        label = readable_label(profile, item.path)
+        rows.append(FieldRow(item.path, label, item.value, format_value(item.value, info),
                              info.widget if info else "text", "system", info=info))
     if not rows:
         return ()
