@@ -46,13 +46,14 @@ def command(store_dir, host, port, demo, key_file, database_url, tls_proxy, trus
                "remote_user_header": remote_user_header}
     if demo:
         from ..signing.keys import demo_key_file, ensure_demo_key
-        from ..web.demo import DEMO_AS_OF, DEMO_PASSWORD, demo_accounts, fill_store
+        from ..web.demo import DEMO_AS_OF, DEMO_PASSWORD, demo_accounts, fill_store, stage_journeys
 
         ensure_demo_key(store_dir)
         key_file = key_file or demo_key_file(store_dir)
         options["as_of"] = DEMO_AS_OF
         if not (store_dir / "pep-store.sqlite3").exists():
-            say(f"Demo: {fill_store(store_dir, 12)} invented children put in {store_dir}.")
+            say(f"Demo: {fill_store(store_dir, 12)} invented children put in {store_dir}; "
+                f"{stage_journeys(store_dir, 12)} of them moved along their PEP's journey.")
         configure(store_dir, host=host, key_file=key_file, **options)
         say(f"Demo accounts (password {DEMO_PASSWORD}):")
         for username, role in demo_accounts():

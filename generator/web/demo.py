@@ -118,6 +118,67 @@ def synthetic(authority: str, number: int, shift: bool = True) -> dict:
     return checked.record
 
 
+def being_written(record: dict, marked: bool = False) -> dict:
+    """The record as a PEP still being written: in progress, no sections marked (or, `marked`, the writers' sections
+    marked complete the day before the meeting), no QA, no Virtual School sign-off and no PP+ agreed."""
+    from ..workflow.journey import section_states
+
+    record = copy.deepcopy(record)
+    record["pep"]["status"] = "in_progress"
+    for key in ("sections", "qa"):
+        record.pop(key, None)
+    (record.get("signoffs") or {}).pop("virtual_school", None)
+    ppg = record.get("ppg")
+    if isinstance(ppg, dict):
+        ppg["payment_status"] = "not_requested"
+        for key in ("approved_amount", "approved_by", "approved_on"):
+            ppg.pop(key, None)
+    meeting = (record.get("meeting") or {}).get("date") or record["pep"].get("date")
+    if marked and meeting:
+        before = (dt.date.fromisoformat(meeting[:10]) - dt.timedelta(days=1)).isoformat()
+        record["sections"] = [{"id": s.id, "completed": True, "completed_by": "Before the meeting",
+                               "completed_at": f"{before}T16:00:00"} for s in section_states(record)
+                              if s.owner in ("dt", "sw", "both")]
+    return record
+
+
+def stage_journeys(folder: Path, per_authority: int, authorities_: tuple[str, ...] = tuple(BASES)) -> int:
+    """Move some demo children along their journey, so that the pages show each state: next term's PEP not started
+    (a chain of two), in progress, submitted and waiting for QA, sent back with a reason; the rest stay complete.
+    Moves go through the library's state machine; one its rules refuse leaves the PEP where it is. Returns how many
+    children were moved."""
+    from ..core.errors import PepError
+    from ..workflow import journey as J
+    from ..workflow.nextterm import next_term
+
+    moved = 0
+    with Store.open(folder, clock=lambda: "2026-11-27T10:00:00+00:00") as store:
+        for authority in authorities_:
+            for number in range(per_authority):
+                child, kind = synthetic(authority, number)["child"]["social_care_id"], number % 6
+                record = store.require(child).record
+                try:
+                    if kind == 1:
+                        store.put(next_term(record).record, "next-term")
+                    elif kind == 2:
+                        store.put(being_written(record), "import")
+                    elif kind in (3, 4):
+                        store.put(being_written(record, marked=True), "import")
+                        for move in ("mark_ready", "submit"):
+                            J.move(store, child, move, "designated_teacher", "Designated teacher (demo)")
+                        if kind == 4:
+                            J.rate(store, child, "virtual_school", "Virtual School (demo)", overall="amber",
+                                   actions="Give each target a date by which it is met and how it is measured.")
+                            J.move(store, child, "send_back", "virtual_school", "Virtual School (demo)",
+                                   "The targets need dates and measures before the PEP can be signed off.")
+                    else:
+                        continue
+                except PepError:
+                    continue
+                moved += 1
+    return moved
+
+
 def fill_store(folder: Path, per_authority: int, authorities_: tuple[str, ...] = tuple(BASES)) -> int:
     """Put invented children into a store (created if missing); returns how many."""
     count = 0

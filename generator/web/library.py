@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import Http404
 
 from ..authority.audience import audience_view
+from ..authority.journey import load_journey
 from ..authority.naming import output_name
 from ..authority.profiles import authorities, get_profile
 from ..pipeline.generate import prepare, render
@@ -26,6 +27,7 @@ from ..store.database import Store
 FORMATS = {"docx": "Word document", "pdf": "PDF/A record", "form": "Fillable form"}
 AUDIENCE_LABELS = {"record": "Full record (case file)", "school": "School", "carer": "Carer", "child": "Child"}
 STAGE_LABELS = {"draft": "Draft", "held": "Meeting held", "submitted": "Submitted"}
+QA_LABELS = {"gold": "Gold", "green": "Green", "amber": "Amber", "red": "Red", "": "Not rated"}
 RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "": "Not rated"}
 # What each role may download: formats and audiences. Anything else is a 404 like a child out of scope.
 DOWNLOADS = {
@@ -80,6 +82,9 @@ class ChildSummary:
     due_basis: str
     last_action: str
     qa_done: bool
+    qa_rating: str = ""
+    qa_date: str = ""
+    journey_label: str = ""
 
     @property
     def due_label(self) -> str:
@@ -98,8 +103,12 @@ class ChildSummary:
         return RAG_LABELS.get(self.rag, self.rag)
 
     @property
+    def qa_label(self) -> str:
+        return QA_LABELS.get(self.qa_rating, self.qa_rating)
+
+    @property
     def waiting_for_qa(self) -> bool:
-        return self.last_action == "ingest" and not self.qa_done
+        return self.pep_status == "submitted" or (self.last_action == "ingest" and not self.qa_done)
 
 
 def summarise(record: dict, version: int, last_action: str, day: dt.date) -> ChildSummary:
@@ -118,7 +127,8 @@ def summarise(record: dict, version: int, last_action: str, day: dt.date) -> Chi
         ((record.get("roni") or {}).get("rating") or ""), record_stage(record), pep.get("status") or "",
         pep.get("date") or "", pep.get("academic_year") or "", pep.get("term") or "",
         item.status if item else "unknown", item.due if item else None, item.basis if item else "",
-        last_action, bool(qa.get("date") or qa.get("rating")))
+        last_action, bool(qa.get("date") or qa.get("rating")), qa.get("rating") or "", qa.get("date") or "",
+        load_journey(pep["authority"]).label(pep.get("status")) if pep.get("authority") in authorities() else "")
 
 
 class Index:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import journeyviews, views
 
 handler404 = "generator.web.views.not_found"
 handler500 = "generator.web.views.server_error"
@@ -14,6 +14,15 @@ urlpatterns = [
     path("children/", views.children, name="children"),
     path("children/<str:child_id>/", views.child, name="child"),
     path("children/<str:child_id>/download/<str:fmt>/<str:audience>/", views.download, name="download"),
+    path("children/<str:child_id>/journey/move/", journeyviews.move, name="journey_move"),
+    path("children/<str:child_id>/journey/sections/", journeyviews.sections, name="journey_sections"),
+    path("children/<str:child_id>/journey/sign/", journeyviews.sign, name="journey_sign"),
+    path("children/<str:child_id>/journey/rate/", journeyviews.rate, name="journey_rate"),
+    path("children/<str:child_id>/journey/ppg/", journeyviews.ppg, name="journey_ppg"),
+    path("children/<str:child_id>/journey/next-term/", journeyviews.start_next_term, name="journey_next_term"),
+    path("children/<str:child_id>/journey/reply.<str:kind>", journeyviews.reply, name="journey_reply"),
+    path("qa/", journeyviews.qa_queue, name="qa_queue"),
+    path("owners/<str:authority>.css", journeyviews.owner_css, name="owner_css"),
     path("blank/", views.blanks, name="blanks"),
     path("blank/<str:variant_id>/<str:fmt>/<str:audience>/", views.blank_download, name="blank_download"),
     path("returns/", views.returns, name="returns"),

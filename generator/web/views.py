@@ -22,12 +22,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..authority.audience import AUDIENCES
+from ..authority.journey import load_journey
 from ..authority.profiles import get_profile
 from ..core.errors import PepError
 from ..qa.check import check_valid
 from ..qa.dashboard import render as render_dashboard
 from ..qa.due import Cohort, cohort_due, counts, to_ics
-from . import accounts, library
+from . import accounts, journeypage, library
 from .models import ROLES, AccessEntry, CohortJob, SignInFailure, Upload, UploadedFile
 
 STATIC = Path(__file__).parent / "static"
@@ -144,7 +145,10 @@ def home(request):
     due_soon = [c for c in children if c.due_status == "due_soon"]
     to_return = [c for c in children if c.stage == "draft" and c.due_status in ("overdue", "due_soon")]
     waiting = [c for c in children if c.waiting_for_qa]
+    with library.open_store() as store:
+        todo = journeypage.todo_groups(request.user, store)
     return render(request, "pepweb/home.html", {
+        "todo": todo, "todo_count": sum(len(items) for _, items in todo), "as_of": library.as_of(),
         "title": "Home", "children": children, "overdue": overdue[:10], "due_soon": due_soon[:10],
         "to_return": to_return[:10], "waiting": waiting[:10],
         "counts": {"overdue": len(overdue), "due_soon": len(due_soon), "to_return": len(to_return),
@@ -154,7 +158,7 @@ def home(request):
 
 # --- children ---------------------------------------------------------------------------------------------------------
 
-FILTERS = ("school", "key_stage", "due", "rag", "stage")
+FILTERS = ("school", "key_stage", "due", "rag", "stage", "journey", "qa")
 
 
 @roles()
@@ -167,7 +171,9 @@ def children(request):
              and (not chosen["key_stage"] or c.key_stage == chosen["key_stage"])
              and (not chosen["due"] or c.due_status == chosen["due"])
              and (not chosen["rag"] or c.rag == (chosen["rag"] if chosen["rag"] != "none" else ""))
-             and (not chosen["stage"] or c.stage == chosen["stage"])]
+             and (not chosen["stage"] or c.stage == chosen["stage"])
+             and (not chosen["journey"] or (c.pep_status or "not_started") == chosen["journey"])
+             and (not chosen["qa"] or c.qa_rating == (chosen["qa"] if chosen["qa"] != "none" else ""))]
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     keep = urlencode({k: v for k, v in {"q": q, **chosen}.items() if v})
     schools = sorted({(c.school_urn, c.school_name or c.school_urn) for c in everyone if c.school_urn},
@@ -178,48 +184,51 @@ def children(request):
         "due": [(k, v) for k, v in library.STATUS_LABELS.items()],
         "rag": [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("none", "Not rated")],
         "stage": list(library.STAGE_LABELS.items()),
+        "journey": list(load_journey(library.account(request.user).authority).states),
+        "qa": [(k or "none", v) for k, v in library.QA_LABELS.items()],
     }
     labels = {"school": "School", "key_stage": "Key stage", "due": "Next PEP", "rag": "RAG rating (RONI)",
-              "stage": "PEP status"}
+              "stage": "Meeting stage", "journey": "PEP status", "qa": "QA rating"}
     filters = [{"name": k, "label": labels[k], "options": options[k], "value": chosen[k]} for k in FILTERS]
     return render(request, "pepweb/children.html", {"title": "Children", "page": page, "q": q, "filters": filters,
                                                     "keep": keep, "total": len(shown)})
 
 
-def _stored_time(text: str) -> dt.datetime | None:
-    """The store's ISO time as an aware datetime, for the template to show in Europe/London time."""
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 @roles()
 def child(request, child_id: str):
+    return child_page(request, child_id)
+
+
+def child_page(request, child_id: str, *, problems: list | None = None, entered: dict | None = None,
+               status: int = 200):
+    """A child's page; an action refused shows it again with the refusals (`problems`) and what was typed."""
     summary = library.child_or_404(request.user, child_id)
     acc = library.account(request.user)
     with library.open_store() as store:
         record = store.require(child_id).record
         history = store.history(child_id)
+        journey = journeypage.child_journey(store, child_id, acc.role)
     audience = "school" if acc.role == "designated_teacher" else "record"
     hidden = library.audience_view(get_profile(summary.authority), audience)
     versions = []
     for entry in reversed(history):
         changes = [c for c in entry["changes"] if not hidden.hides(c["path"])]
         versions.append({**entry, "changes": changes[:40], "more": max(0, len(changes) - 40),
-                         "hidden": len(entry["changes"]) - len(changes), "when": _stored_time(entry["at"])})
+                         "hidden": len(entry["changes"]) - len(changes), "when": journeypage.moment(entry["at"])})
     qa = check_valid(record, child_id)
     profile = get_profile(summary.authority)
     variant = profile.variant(summary.variant)
     downloads = [{"fmt": f, "label": library.FORMATS[f], "audiences": [
         (a, library.AUDIENCE_LABELS[a]) for a in library.audiences_for(request.user)]}
         for f in library.formats_for(request.user, variant.formats)]
-    log_access(request, "view", child_id, f"record v{summary.version}")
+    if problems is None:
+        log_access(request, "view", child_id, f"record v{summary.version}")
     return render(request, "pepweb/child.html", {
         "title": f"Child {child_id}", "c": summary, "variant": variant, "profile": profile,
         "sections": library.summary_sections(record, audience), "versions": versions, "qa": qa,
-        "downloads": downloads, "may_upload": acc.role in library.UPLOAD_ROLES})
+        "downloads": downloads, "may_upload": acc.role in library.UPLOAD_ROLES, "journey": journey,
+        "notice": request.session.pop("pep_notice", None), "problems": problems or [], "entered": entered or {},
+        "owner_css": journey["coloured"]}, status=status)
 
 
 def _attachment(name: str, data: bytes, content_type: str) -> HttpResponse:

@@ -125,7 +125,8 @@ def _require_role(role: str) -> None:
         raise UsageError(f"Unknown role {role!r} (known: {', '.join(ROLES)}).")
 
 
-def _status(record: dict) -> str:
+def status_of(record: dict) -> str:
+    """Where the PEP is on its journey (a record without a status has not been started)."""
     return (record.get("pep") or {}).get("status") or "not_started"
 
 
@@ -141,7 +142,7 @@ def check_move(record: dict, move_id: str, role: str, *, actor: str = "", reason
     move = journey.moves.get(move_id)
     if move is None:
         raise UsageError(f"Unknown move {move_id!r} (known: {', '.join(journey.moves)}).")
-    current = _status(record)
+    current = status_of(record)
     check = MoveCheck(move.id, role, current, move.to)
     if role not in move.roles_for(record):
         allowed = ", ".join(move.roles_for(record)) or "nobody"
@@ -253,7 +254,7 @@ def _money(value) -> Decimal:
 def available_moves(record: dict, role: str) -> list[MoveCheck]:
     """The moves from the PEP's current status that this role may make, each checked (allowed or not)."""
     journey = journey_for(record)
-    return [check_move(record, m.id, role) for m in journey.moves_from(_status(record))
+    return [check_move(record, m.id, role) for m in journey.moves_from(status_of(record))
             if role in m.roles_for(record)]
 
 
@@ -344,24 +345,57 @@ def complete_section(store: Store, child: str, section_id: str, role: str, actor
         raise MoveRefused(f"{child}: section {section_id}", [Refusal(
             rule.id, f"{section.heading} is completed by the {section.owner_label}, not by "
                      f"{journey.roles[role]['label'].lower()}.", rule.citation, "sections")])
-    locked = [s for s, _ in journey.states if journey.rank(s) >= journey.rank("submitted") and s != "review_again"]
-    if _status(record) in locked:
-        state_rule = journey.rules["JNY-06"]
-        raise MoveRefused(f"{child}: section {section_id}", [Refusal(
-            state_rule.id, f"Sections change while a PEP is being written; this PEP is "
-                           f"{journey.label(_status(record))}.", state_rule.citation, "pep.status")])
+    _require_writing(journey, record, f"{child}: section {section_id}", "Sections change")
     at = store.clock()
     after = copy.deepcopy(record)
     marks = [s for s in after.get("sections") or [] if isinstance(s, dict) and s.get("id") != section_id]
     marks.append({"id": section_id, "completed": not undo, "completed_by": None if undo else actor,
                   "completed_at": None if undo else wall_time(at)})
     after["sections"] = marks
-    if _status(record) == "not_started":
+    if status_of(record) == "not_started":
         after["pep"]["status"] = journey.returns["starts"]
     step = {"action": "section_reopened" if undo else "section_completed", "actor": actor, "role": role, "at": at,
-            "from": _status(record), "to": _status(after), "detail": {"section": section_id}}
+            "from": status_of(record), "to": status_of(after), "detail": {"section": section_id}}
     version = store.record_step(after, step)
     return Step(child, version, step, store.require(child).record)
+
+
+def _require_writing(journey: Journey, record: dict, what: str, changes: str) -> None:
+    """Refuse (JNY-06) a change that is made only while the PEP is written: not once submitted, until sent back."""
+    locked = [s for s, _ in journey.states if journey.rank(s) >= journey.rank("submitted") and s != "review_again"]
+    if status_of(record) in locked:
+        rule = journey.rules["JNY-06"]
+        raise MoveRefused(what, [Refusal(rule.id, f"{changes} while a PEP is being written; this PEP is "
+                                                  f"{journey.label(status_of(record))}.", rule.citation,
+                                         "pep.status")])
+
+
+SIGNERS = ("designated_teacher", "social_worker")  # roles that sign their part (signoffs.<role>) as they write
+
+
+def sign(store: Store, child: str, role: str, actor: str) -> Step:
+    """A designated teacher or social worker signs off their part of the PEP (signoffs.<role>: name, role, when),
+    as the authorities' rules want before the PEP is submitted; the Virtual School signs off by its move."""
+    _require_role(role)
+    _require_actor(actor)
+    record = store.require(child).record
+    journey = journey_for(record)
+    if role not in SIGNERS:
+        rule = journey.rules["JNY-00"]
+        raise MoveRefused(f"{child}: signing", [Refusal(
+            rule.id, "The designated teacher and the social worker sign their parts; the Virtual School signs off "
+                     "with its sign-off.", rule.citation, "signoffs")])
+    _require_writing(journey, record, f"{child}: signing", "Parts are signed")
+    at = store.clock()
+    after = copy.deepcopy(record)
+    signoffs = after.setdefault("signoffs", {})
+    signoffs[role] = {**(signoffs.get(role) or {}), "name": actor, "role": journey.roles[role]["label"],
+                      "signed_at": wall_time(at)}
+    if status_of(record) == "not_started":
+        after["pep"]["status"] = journey.returns["starts"]
+    step = {"action": "signed", "actor": actor, "role": role, "at": at, "from": status_of(record),
+            "to": status_of(after), "detail": {"signoff": f"signoffs.{role}"}}
+    return Step(child, store.record_step(after, step), step, store.require(child).record)
 
 
 # --- quality assurance ------------------------------------------------------------------------------------------
@@ -379,10 +413,10 @@ def rate(store: Store, child: str, role: str, actor: str, *, overall: str | None
     if role != "virtual_school":
         rule = journey.rules["JNY-00"]
         refusals.append(Refusal(rule.id, "Quality assurance is the Virtual School's.", rule.citation, "qa"))
-    if _status(record) != "submitted":
+    if status_of(record) != "submitted":
         rule = journey.rules["JNY-06"]
         refusals.append(Refusal(rule.id, f"A PEP is rated once submitted; this PEP is "
-                                         f"{journey.label(_status(record))}.", rule.citation, "pep.status"))
+                                         f"{journey.label(status_of(record))}.", rule.citation, "pep.status"))
     if refusals:
         raise MoveRefused(f"{child}: rating", refusals)
     known = {s.id for s in section_states(record)}
@@ -409,8 +443,8 @@ def rate(store: Store, child: str, role: str, actor: str, *, overall: str | None
     if actions is not None:
         qa["actions_required"] = actions
     qa["reviewer"], qa["date"] = actor, at[:10]
-    step = {"action": "rated", "actor": actor, "role": role, "at": at, "from": _status(record),
-            "to": _status(record), "detail": {"overall": overall, "sections": dict(sections or {}),
+    step = {"action": "rated", "actor": actor, "role": role, "at": at, "from": status_of(record),
+            "to": status_of(record), "detail": {"overall": overall, "sections": dict(sections or {}),
                                               "feedback": feedback, "actions": actions}}
     version = store.record_step(after, step)
     return Step(child, version, step, store.require(child).record)
@@ -421,7 +455,7 @@ def qa_queue(store: Store, authority: str | None = None) -> list[dict]:
     queue = []
     for version in store.records():
         record = version.record
-        if _status(record) != "submitted" or (authority and record["pep"]["authority"] != authority):
+        if status_of(record) != "submitted" or (authority and record["pep"]["authority"] != authority):
             continue
         result = check_valid(record, f"store#{version.social_care_id}")
         queue.append({"social_care_id": version.social_care_id, "authority": record["pep"]["authority"],
@@ -477,8 +511,8 @@ def agree_ppg(store: Store, child: str, role: str, actor: str, amount: str | Non
     except ArithmeticError as err:
         raise UsageError(f"Not an amount of money: {value!r}.") from err
     ppg.update({"approved_by": actor, "approved_on": at[:10], "payment_status": "approved"})
-    step = {"action": "ppg_agreed", "actor": actor, "role": role, "at": at, "from": _status(record),
-            "to": _status(record), "detail": {"amount": ppg["approved_amount"], **_ppg_detail(record, after)}}
+    step = {"action": "ppg_agreed", "actor": actor, "role": role, "at": at, "from": status_of(record),
+            "to": status_of(record), "detail": {"amount": ppg["approved_amount"], **_ppg_detail(record, after)}}
     return Step(child, store.record_step(after, step), step, after)
 
 
@@ -503,8 +537,8 @@ def release_ppg(store: Store, child: str, role: str, actor: str) -> Step:
     at = store.clock()
     after = copy.deepcopy(record)
     after["ppg"]["payment_status"] = "paid"
-    step = {"action": "ppg_released", "actor": actor, "role": role, "at": at, "from": _status(record),
-            "to": _status(record), "detail": {"amount": state["agreed"], **_ppg_detail(record, after)}}
+    step = {"action": "ppg_released", "actor": actor, "role": role, "at": at, "from": status_of(record),
+            "to": status_of(record), "detail": {"amount": state["agreed"], **_ppg_detail(record, after)}}
     return Step(child, store.record_step(after, step), step, after)
 
 
@@ -514,11 +548,11 @@ def _ppg_guard(journey: Journey, record: dict, role: str, what: str, states: tup
     if role != "virtual_school":
         rule = journey.rules["JNY-00"]
         refusals.append(Refusal(rule.id, f"Only the Virtual School may {what} PP+.", rule.citation, "ppg"))
-    if _status(record) not in states:
+    if status_of(record) not in states:
         rule = journey.rules["JNY-07"]
         refusals.append(Refusal(rule.id, f"PP+ is {'agreed' if what == 'agree' else 'released'} when the PEP is "
                                          f"{' or '.join(journey.label(s) for s in states)}; this PEP is "
-                                         f"{journey.label(_status(record))}.", rule.citation, "pep.status"))
+                                         f"{journey.label(status_of(record))}.", rule.citation, "pep.status"))
     if refusals:
         raise MoveRefused(f"PP+ {what}", refusals)
 
@@ -554,7 +588,7 @@ def show(store: Store, child: str, role: str | None = None) -> dict:
     may make (each checked), the journey so far and the chain of PEPs."""
     record = store.require(child).record
     journey = journey_for(record)
-    status = _status(record)
+    status = status_of(record)
     qa = record.get("qa") or {}
     out = {"social_care_id": child, "authority": record["pep"]["authority"], "pep_id": record["pep"].get("id"),
            "status": status, "status_label": journey.label(status),

@@ -172,6 +172,12 @@ def qa_reply_lines(record: dict, reason: str, findings: list, actor: str | None 
     return lines
 
 
+def qa_reply(record: dict, reason: str, findings: list, actor: str | None = None) -> tuple[bytes, bytes]:
+    """The QA reply to the school as plain text and as a one-page PDF."""
+    lines = qa_reply_lines(record, reason, findings, actor)
+    return "\n".join(lines).encode("utf-8") + b"\n", _reply_pdf(lines)
+
+
 def qa_send_back(record: dict, reason: str, findings: list, folder: Path, *, actor: str | None = None,
                  keys: KeyRing | None = None, issue_date: str | None = None) -> list[Path]:
     """Write `<pep id>_reply.txt` and `.pdf` and, for a variant with a form, the school's re-issued form holding
@@ -179,9 +185,9 @@ def qa_send_back(record: dict, reason: str, findings: list, folder: Path, *, act
     folder = Path(folder)
     pep = record["pep"]
     stem = pep.get("id") or f"{record['child']['social_care_id']}-{pep.get('academic_year', '').replace('/', '-')}"
-    lines = qa_reply_lines(record, reason, findings, actor)
+    text, pdf = qa_reply(record, reason, findings, actor)
     paths = []
-    for suffix, data in (("reply.txt", "\n".join(lines).encode("utf-8") + b"\n"), ("reply.pdf", _reply_pdf(lines))):
+    for suffix, data in (("reply.txt", text), ("reply.pdf", pdf)):
         path = folder / f"{stem}_{suffix}"
         write_atomic(path, data, force=True)
         paths.append(path)

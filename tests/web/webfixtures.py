@@ -50,3 +50,55 @@ def editable_field(data: bytes, widget: str):
                 and not info.derived:
             return spec
     raise AssertionError(f"no editable {widget} field")
+
+
+# --- the journey: a store of PEPs being written, not yet submitted -------------------------------------------------
+
+# (authority, number, sections already marked complete the day before the meeting, as Enfield's guidance wants them)
+JOURNEY_CHILDREN = (("walsall", 0, False), ("walsall", 1, False), ("enfield", 0, True))
+ENFIELD_ACCOUNTS = (("vs.enfield", "virtual_school", "virtual.school@enfield.example.org", ""),
+                    ("dt.chaseside", "designated_teacher", "dt@chaseside.example.sch.uk", "102045"))
+
+
+def journey_record(authority: str, number: int, marked: bool = False) -> dict:
+    """An invented child whose PEP is being written (generator.web.demo.being_written), its data as the sample's
+    (dates unshifted, so pep qa passes)."""
+    from generator.web.demo import being_written, synthetic
+
+    record = being_written(synthetic(authority, number, shift=False), marked)
+    if record.get("targets"):  # the Enfield sample leaves career aspirations out on purpose (ENF-06): put right here
+        record["targets"][0]["target"] += " She will also talk about the career she hopes for."
+    return record
+
+
+@pytest.fixture(scope="session")
+def journey_template(web_store, tmp_path_factory):
+    """A store of PEPs in progress (copied for each test), and the Enfield accounts that act on them."""
+    from django.contrib.auth.models import User
+
+    from generator.store.database import Store
+    from generator.web.accounts import add
+    from generator.web.demo import DEMO_PASSWORD
+
+    folder = tmp_path_factory.mktemp("journey-template")
+    with Store.open(folder, create=True, clock=lambda: "2026-11-23T09:00:00+00:00") as store:
+        for authority, number, marked in JOURNEY_CHILDREN:
+            store.put(journey_record(authority, number, marked), "import")
+    enfield_sw = journey_record("enfield", 0)["people"]["social_worker"]["email"]
+    for username, role, email, urn in (*ENFIELD_ACCOUNTS, ("sw.enfield", "social_worker", enfield_sw, "")):
+        if not User.objects.filter(username=username).exists():
+            add(username, role, "enfield", email=email, school_urn=urn, password=DEMO_PASSWORD)
+    return folder
+
+
+@pytest.fixture
+def journey_store(journey_template, tmp_path):
+    """A fresh copy of the journey store, which the site uses for this test only."""
+    import shutil
+
+    from django.test import override_settings
+
+    folder = tmp_path / "journey-store"
+    shutil.copytree(journey_template, folder)
+    with override_settings(PEP_STORE=folder):
+        yield folder

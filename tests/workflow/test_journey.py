@@ -360,3 +360,21 @@ def test_the_chain_lists_each_pep_after_next_term(tmp_path):
     assert peps[1]["previous_pep_id"] == peps[0]["pep_id"]
     assert peps[1]["current"]
     assert not peps[0]["current"]
+
+
+def test_the_designated_teacher_and_social_worker_sign_their_parts_while_it_is_written(tmp_path):
+    record = ready("walsall", "in_progress")
+    record["signoffs"].pop("designated_teacher", None)
+    child = record["child"]["social_care_id"]
+    with store_with(tmp_path, record) as store:
+        step = J.sign(store, child, "designated_teacher", "Dee")
+        signed = store.require(child).record["signoffs"]["designated_teacher"]
+        assert (signed["name"], signed["role"]) == ("Dee", "Designated teacher")
+        assert J.wall_time(step.step["at"]).startswith(signed["signed_at"])
+        assert store.journey(child)[-1]["action"] == "signed"
+        with pytest.raises(J.MoveRefused, match="JNY-00"):
+            J.sign(store, child, "virtual_school", "Vee")
+        J.move(store, child, "mark_ready", "designated_teacher", "Dee")
+        J.move(store, child, "submit", "designated_teacher", "Dee")
+        with pytest.raises(J.MoveRefused, match="JNY-06"):
+            J.sign(store, child, "social_worker", "Sam")
