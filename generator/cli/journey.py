@@ -182,6 +182,31 @@ def sections(child, store_dir, complete, reopen, role, actor, as_json):
         click.echo(f"{s.id}: {s.heading} [{s.owner_label}] {done}")
 
 
+@command.command("sign")
+@click.argument("child")
+@_store_option
+@_ROLE
+@_ACTOR
+@click.option("--json", "as_json", is_flag=True, help="The step (or the refusal) as JSON.")
+def sign(child, store_dir, role, actor, as_json):
+    """Sign off the designated teacher's or the social worker's part of CHILD's PEP (signoffs.<role>: name, role,
+    now), while the PEP is being written. The Virtual School signs off with `pep journey move ... sign_off`.
+
+    \b
+    Example:
+      pep journey sign WS-10442 --role designated_teacher --actor "R. Patel"
+    """
+    with Store.open(store_dir) as store:
+        try:
+            step = J.sign(store, child, role, actor)
+        except J.MoveRefused as err:
+            _refused(err, as_json, {"social_care_id": child})
+    if as_json:
+        emit_json(step.as_json())
+    else:
+        click.echo(f"{child}: signed off by {actor} ({role}); version {step.version}")
+
+
 def _section_rating(ctx, param, values):
     out = {}
     for value in values:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 from data_schemas import field_info
 
@@ -37,9 +38,25 @@ def actor_name(user) -> str:
     return user.get_full_name().strip() or user.username
 
 
+_TODO_CACHE: dict[tuple, list] = {}
+_TODO_LOCK = threading.Lock()
+
+
 def todo_groups(user, store: Store) -> list[tuple[str, list]]:
-    """The user's to-do list on the site's day, grouped under its headings."""
-    return by_heading(todo(store, todo_user(user), library.as_of()))
+    """The user's to-do list on the site's day, grouped under its headings; worked out again only when the store has
+    changed (a to-do list reads every record in the user's scope: ~0.7 ms a record)."""
+    changed = store.conn.execute("SELECT COUNT(*), MAX(rowid) FROM versions").fetchone()
+    person = todo_user(user)
+    key = (person, str(store.root), tuple(changed), library.as_of())
+    with _TODO_LOCK:
+        if key in _TODO_CACHE:
+            return _TODO_CACHE[key]
+    groups = by_heading(todo(store, person, library.as_of()))
+    with _TODO_LOCK:
+        if len(_TODO_CACHE) >= 256:
+            _TODO_CACHE.clear()
+        _TODO_CACHE[key] = groups
+    return groups
 
 
 def moment(text: str | None) -> dt.datetime | None:

@@ -102,6 +102,20 @@ def test_journey_sections_and_chain(invoke, tmp_path):
     assert [c["status"] for c in chain] == ["in_progress"]  # completing a section starts the PEP
 
 
+def test_journey_sign(invoke, tmp_path):
+    record = all_sections(base("walsall"))
+    record["pep"]["status"] = "in_progress"
+    child = record["child"]["social_care_id"]
+    store = imported(invoke, tmp_path, record)
+    wrong = invoke("journey", "sign", child, "--store", store, "--role", "virtual_school", "--actor", "Vee")
+    assert wrong.exit_code == 1
+    assert "[JNY-00]" in wrong.stderr
+    done = invoke("journey", "sign", child, "--store", store, "--role", "social_worker", "--actor", "Sam", "--json")
+    assert json.loads(done.stdout)["action"] == "signed"
+    shown = json.loads(invoke("journey", "show", child, "--store", store, "--json").stdout)
+    assert shown["history"][-1]["detail"] == {"signoff": "signoffs.social_worker"}
+
+
 def test_journey_table_and_queue(invoke, tmp_path):
     rows = json.loads(invoke("journey", "table", "warwickshire", "--json").stdout)
     submit = next(r for r in rows if r["move"] == "submit")
