@@ -1,5 +1,5 @@
 """The PEP's journey in a real browser (Playwright, the Debian Chromium, axe-core on every page): a Walsall PEP goes
-from in progress to complete through the social worker, the designated teacher and the Virtual School, in three
+from not started to complete through the social worker, the designated teacher and the Virtual School, in three
 sessions, with one send-back on the way, and PP+ shows as released only after the sign-off; Enfield's sections are
 coloured by their owner (the computed style, from the owner stylesheet the CSP allows)."""
 
@@ -49,6 +49,9 @@ def test_a_pep_goes_to_complete_through_three_people_with_one_send_back(browser,
     sw.sign_in("sw.aoife")
     assert "Sections to complete" in sw.page.content()
     sw.go(f"/children/{WALSALL}/")
+    assert "Status: Not started" in _journey_text(sw)
+    _click(sw, "Start the PEP")
+    assert "Status: In progress" in _journey_text(sw)
     assert _mark_my_sections(sw) == 3  # About the child, Section A, and the meeting (both)
     _check(sw, "journey-social-worker")
     assert "Submit to the Virtual School" not in sw.page.content() or "not yet" in _journey_text(sw)

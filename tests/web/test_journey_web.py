@@ -14,7 +14,7 @@ from webfixtures import client_for, journey_store, journey_template, web_store  
 from generator.store.database import Store
 from generator.workflow import journey as J
 
-WALSALL = "WS-90000"  # Oakfield Academy (dt.oakfield), social worker Aoife (sw.aoife)
+WALSALL = "WS-90000"  # not started; Oakfield Academy (dt.oakfield), social worker Aoife (sw.aoife)
 ENFIELD = "EN-90000"  # Chase Side Primary (dt.chaseside), social worker sw.enfield
 OWNER_ROLE = {"dt": "designated_teacher", "sw": "social_worker", "both": "designated_teacher"}
 ACCOUNT = {("walsall", "designated_teacher"): "dt.oakfield", ("walsall", "social_worker"): "sw.aoife",
@@ -54,7 +54,7 @@ def _submit(client_for, store_dir, child: str, authority: str) -> None:
 def test_child_page_shows_each_section_with_its_owner_and_only_the_owners_may_mark_it(client_for, journey_store):
     teacher = _text(client_for("dt.oakfield").get(f"/children/{WALSALL}/"))
     assert "The PEP's journey" in teacher
-    assert "In progress" in teacher
+    assert "Not started" in teacher
     states = J.section_states(_record(journey_store, WALSALL))
     for section in states:
         assert section.heading in teacher

@@ -54,18 +54,20 @@ def editable_field(data: bytes, widget: str):
 
 # --- the journey: a store of PEPs being written, not yet submitted -------------------------------------------------
 
-# (authority, number, sections already marked complete the day before the meeting, as Enfield's guidance wants them)
-JOURNEY_CHILDREN = (("walsall", 0, False), ("walsall", 1, False), ("enfield", 0, True))
+# (authority, number, status, sections already marked complete the day before the meeting, as Enfield wants them)
+JOURNEY_CHILDREN = (("walsall", 0, "not_started", False), ("walsall", 1, "in_progress", False),
+                    ("enfield", 0, "in_progress", True))
 ENFIELD_ACCOUNTS = (("vs.enfield", "virtual_school", "virtual.school@enfield.example.org", ""),
                     ("dt.chaseside", "designated_teacher", "dt@chaseside.example.sch.uk", "102045"))
 
 
-def journey_record(authority: str, number: int, marked: bool = False) -> dict:
+def journey_record(authority: str, number: int, status: str = "in_progress", marked: bool = False) -> dict:
     """An invented child whose PEP is being written (generator.web.demo.being_written), its data as the sample's
     (dates unshifted, so pep qa passes)."""
     from generator.web.demo import being_written, synthetic
 
     record = being_written(synthetic(authority, number, shift=False), marked)
+    record["pep"]["status"] = status
     if record.get("targets"):  # the Enfield sample leaves career aspirations out on purpose (ENF-06): put right here
         record["targets"][0]["target"] += " She will also talk about the career she hopes for."
     return record
@@ -82,8 +84,8 @@ def journey_template(web_store, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("journey-template")
     with Store.open(folder, create=True, clock=lambda: "2026-11-23T09:00:00+00:00") as store:
-        for authority, number, marked in JOURNEY_CHILDREN:
-            store.put(journey_record(authority, number, marked), "import")
+        for authority, number, status, marked in JOURNEY_CHILDREN:
+            store.put(journey_record(authority, number, status, marked), "import")
     enfield_sw = journey_record("enfield", 0)["people"]["social_worker"]["email"]
     for username, role, email, urn in (*ENFIELD_ACCOUNTS, ("sw.enfield", "social_worker", enfield_sw, "")):
         if not User.objects.filter(username=username).exists():
