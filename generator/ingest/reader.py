@@ -427,7 +427,8 @@ def _embedded(spec) -> bytes:
 # handed to the pypdf path, whose answer (and refusal message) is then the one given. Text values are decoded from
 # the raw bytes by pypdf's own rules, so both paths return the same strings. qpdf hides every dictionary entry whose
 # value is null (`/V null` reads as no /V, `/Ff null` as no flags) where pypdf reads or refuses it, so a file with the
-# token null anywhere, in its bytes or inside an object stream (inflated with a bound), goes to the pypdf path too.
+# token null anywhere, in its bytes or inside an object stream (inflated with a bound), goes to the pypdf path too,
+# and so does one where a dictionary or array the walk reads refers to a missing object (qpdf reads that as null).
 
 _ASCII_TEXT = re.compile(rb"[\t\n\r\x20-\x7e]*")
 _NULL = re.compile(rb"(?<![^\s()<>\[\]{}%\x00])null(?![^\s()<>\[\]{}/%\x00])")  # as a token, not inside a name
@@ -531,13 +532,18 @@ class _QpdfWalk:
 
     def dict(self, obj):
         if isinstance(obj, self.Dictionary):
+            if len(obj) != len(obj.keys()):  # an entry that is null, e.g. a reference to a missing object
+                raise _Unusual
             return obj
         if isinstance(obj, self.Stream):  # pypdf would treat it as a dictionary: let it
             raise _Unusual
         return None
 
     def array(self, obj) -> list:
-        return list(obj) if isinstance(obj, self.Array) else []
+        items = list(obj) if isinstance(obj, self.Array) else []
+        if None in items:  # a null element, e.g. a reference to a missing object
+            raise _Unusual
+        return items
 
     @staticmethod
     def key(obj) -> tuple:
@@ -552,7 +558,7 @@ class _QpdfWalk:
 
     def text(self, value) -> str:
         if isinstance(value, self.Array):
-            text = "\n".join(self.text(v) for v in value)
+            text = "\n".join(self.text(v) for v in self.array(value))
         elif isinstance(value, self.String):
             raw = bytes(value)
             if _ASCII_TEXT.fullmatch(raw):
@@ -712,8 +718,9 @@ class _QpdfWalk:
                 name = f"{parent}.{self.text(title)}"
             else:
                 name = self.text(title) if title is not None else parent
-            kids = [self.dict(k) for k in self.array(node.get("/Kids"))]
+            kids = self.array(node.get("/Kids"))
             self.budget.spend(len(kids))
+            kids = [self.dict(k) for k in kids]
             ftype = attrs.get("/FT")
             flags = self.integer(attrs.get("/Ff", 0))
             is_radio = ftype == "/Btn" and flags & _FF_RADIO

@@ -256,6 +256,20 @@ def null_in_object_stream() -> bytes:
                        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: _PAGE})
 
 
+def missing_object_flags() -> bytes:
+    """A field whose /Ff refers to an object the file does not have (qpdf reads it as null, pypdf cannot)."""
+    return raw_pdf({1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+                    2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: _PAGE,
+                    4: b"<< /T (a) /FT /Tx /Subtype /Widget /Rect [0 0 1 1] /Ff 99 0 R /V (x) >>"})
+
+
+def missing_object_in_value() -> bytes:
+    """A text value that is an array holding a reference to a missing object."""
+    return raw_pdf({1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+                    2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: _PAGE,
+                    4: b"<< /T (a) /FT /Tx /Subtype /Widget /Rect [0 0 1 1] /V [(x) 99 0 R] >>"})
+
+
 def huge_declared_length() -> bytes:
     """A stream claiming to be 10 GB long."""
     return raw_pdf({1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",

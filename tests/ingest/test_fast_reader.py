@@ -60,8 +60,10 @@ HOSTILE = [hostile.truncated, hostile.corrupt, hostile.password_protected, hosti
            hostile.xfa_only, hostile.javascript_open_action, hostile.javascript_names, hostile.javascript_field_action,
            hostile.launch_action, hostile.manifest_bomb, hostile.value_bomb, hostile.object_stream_bomb,
            hostile.huge_declared_length, hostile.field_cycle, hostile.page_tree_cycle, hostile.deep_nesting,
-           hostile.many_fields, hostile.null_flags, hostile.null_value, hostile.null_in_object_stream]
-NULLS = [hostile.null_flags, hostile.null_value, hostile.null_in_object_stream]
+           hostile.many_fields, hostile.null_flags, hostile.null_value, hostile.null_in_object_stream,
+           hostile.missing_object_flags, hostile.missing_object_in_value]
+NULLS = [hostile.null_flags, hostile.null_value, hostile.null_in_object_stream, hostile.missing_object_flags,
+         hostile.missing_object_in_value]
 
 
 @pytest.mark.parametrize("build", HOSTILE, ids=[b.__name__ for b in HOSTILE])
