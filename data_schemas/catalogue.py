@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from marshmallow import Schema, fields
 
@@ -93,6 +93,7 @@ def concrete_path(template: str, indexes: tuple[int, ...]) -> str:
     return ".".join(str(next(it)) if part == "*" else part for part in template.split("."))
 
 
+@lru_cache(maxsize=16384)  # called per field of every form read or record rendered; FieldInfo is frozen
 def field_info(path: str) -> FieldInfo | None:
     """The catalogue entry of a concrete or template path (answers of the views are looked up by prefix)."""
     template = template_of(path)

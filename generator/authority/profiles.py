@@ -25,9 +25,18 @@ _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 DEFAULT_FORM_OWNERS = {"record": ("dt", "both"), "views": ("child",)}
 
 
+_BUNDLED = Path(__file__).resolve().parents[2] / "templates"
+
+
 def templates_root() -> Path:
     """The folder of templates and profiles: $PEP_TEMPLATES, or templates/ beside the package."""
-    return Path(os.environ.get("PEP_TEMPLATES") or Path(__file__).resolve().parents[2] / "templates")
+    return Path(os.environ.get("PEP_TEMPLATES") or _BUNDLED)
+
+
+@cache
+def _resolved(root: Path) -> Path:
+    """A templates folder as an absolute path, resolved once per process."""
+    return root.resolve()
 
 
 def template_search_path(profile_id: str, root: Path | None = None) -> list[Path]:
@@ -258,7 +267,7 @@ def _registry(root: Path) -> dict[str, Profile]:
 
 def authorities(root: Path | None = None) -> dict[str, Profile]:
     """Every configured authority by id (profiles are loaded and checked once per process)."""
-    return _registry((root or templates_root()).resolve())
+    return _registry(_resolved(root or templates_root()))
 
 
 def get_profile(authority_id: str, root: Path | None = None) -> Profile:

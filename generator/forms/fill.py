@@ -46,6 +46,7 @@ class LayoutIndex:
     fields: dict[str, IndirectObject]
     font: IndirectObject
     entries: dict[int, bytes] = field(default_factory=dict)  # object number -> its dictionary entries, serialised
+    memo: dict[tuple, object] = field(default_factory=dict)  # what set_field looks up in the layout, found once
 
     def unchanged_entries(self, ref: IndirectObject) -> bytes:
         """A layout dictionary's entries but /V, /AS and /AP, serialised once per process (filling rewrites only
@@ -59,6 +60,31 @@ class LayoutIndex:
                     out.write(b" ")
                     value.write_to_stream(out)
             found = self.entries[ref.idnum] = out.getvalue()
+        return found
+
+
+    def kept(self, ref: IndirectObject, keys: tuple[str, ...]) -> bytes:
+        """Those of a layout object's `keys` that it has, serialised (once per process)."""
+        found = self.memo.get(("kept", ref.idnum, keys))
+        if found is None:
+            obj = self.reader.get_object(ref)
+            found = b"".join(key.encode("ascii") + b" " + _serialised(obj.raw_get(key)) for key in keys if key in obj)
+            self.memo["kept", ref.idnum, keys] = found
+        return found
+
+    def rect(self, ref: IndirectObject) -> tuple[float, ...]:
+        found = self.memo.get(("rect", ref.idnum))
+        if found is None:
+            found = self.memo["rect", ref.idnum] = tuple(float(v) for v in self.reader.get_object(ref)["/Rect"])
+        return found
+
+    def kids_showing(self, ref: IndirectObject, state: NameObject) -> list[IndirectObject]:
+        """The radio group's kids that have an appearance for `state` (every kid is Off in the layout)."""
+        found = self.memo.get(("kids", ref.idnum, state))
+        if found is None:
+            kids = self.reader.get_object(ref)["/Kids"]
+            found = [k for k in kids if state in self.reader.get_object(k)["/AP"]["/N"]]
+            self.memo["kids", ref.idnum, state] = found
         return found
 
 
@@ -166,7 +192,7 @@ def _serialised(obj: PdfObject) -> bytes:
 
 def appearance(update: Update, font: FormFont, planned: PlannedField, rect, text: str) -> IndirectObject:
     """A new normal appearance stream for a text widget showing `text` (word-wrapped when multi-line)."""
-    x1, y1, x2, y2 = (float(v) for v in rect)
+    x1, y1, x2, y2 = rect
     width, height = abs(x2 - x1), abs(y2 - y1)
     content, _ = text_stream(font, text, width, height, planned.size, planned.spec.type == "multiline", TEXT_COLOUR)
     data = zlib.compress(content, 6)
@@ -182,8 +208,7 @@ def set_field(update: Update, font: FormFont, planned: PlannedField, value, show
     ref = update.index.fields[planned.name]
     kind = planned.spec.type
     if kind in ("text", "multiline"):
-        rect = update.index.reader.get_object(ref)["/Rect"]
-        stream = appearance(update, font, planned, rect, shown if shown is not None else value)
+        stream = appearance(update, font, planned, update.index.rect(ref), shown if shown is not None else value)
         extra = (b"/V " + _serialised(TextStringObject(value)) + b"/AP<</N " + f"{stream.idnum} 0 R".encode("ascii")
                  + b">>")
     elif kind == "checkbox":
@@ -191,19 +216,16 @@ def set_field(update: Update, font: FormFont, planned: PlannedField, value, show
     else:
         state = NameObject(f"/{value}")
         extra = b"/V" + _serialised(state)
-        for kid_ref in update.index.reader.get_object(ref)["/Kids"]:  # every kid is Off in the layout
-            kid = update.index.reader.get_object(kid_ref)
-            if state in kid["/AP"]["/N"]:
-                update.change(kid_ref, b"<<" + update.index.unchanged_entries(kid_ref) + b"/AS" + _serialised(state)
-                              + _kept(update, kid_ref, "/AP") + b">>")
+        for kid_ref in update.index.kids_showing(ref, state):
+            update.change(kid_ref, b"<<" + update.index.unchanged_entries(kid_ref) + b"/AS" + _serialised(state)
+                          + _kept(update, kid_ref, "/AP") + b">>")
         extra += _kept(update, ref, "/AP", "/AS")
     update.change(ref, b"<<" + update.index.unchanged_entries(ref) + extra + b">>")
 
 
 def _kept(update: Update, ref: IndirectObject, *keys: str) -> bytes:
     """Those of the layout object's /V, /AS, /AP entries that a fill keeps as they were, serialised."""
-    obj = update.index.reader.get_object(ref)
-    return b"".join(key.encode("ascii") + b" " + _serialised(obj.raw_get(key)) for key in keys if key in obj)
+    return update.index.kept(ref, keys)
 
 
 def attach(update: Update, name: str, data: bytes) -> None:

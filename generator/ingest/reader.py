@@ -425,9 +425,14 @@ def _embedded(spec) -> bytes:
 # had to repair or warned about, encryption, a stream where a dictionary belongs, a number or name of an odd type,
 # a page tree that is not plain, a radio widget with several "on" appearances) and anything it would refuse are
 # handed to the pypdf path, whose answer (and refusal message) is then the one given. Text values are decoded from
-# the raw bytes by pypdf's own rules, so both paths return the same strings.
+# the raw bytes by pypdf's own rules, so both paths return the same strings. qpdf hides every dictionary entry whose
+# value is null (`/V null` reads as no /V, `/Ff null` as no flags) where pypdf reads or refuses it, so a file with the
+# token null anywhere, in its bytes or inside an object stream (inflated with a bound), goes to the pypdf path too,
+# and so does one where a dictionary or array the walk reads refers to a missing object (qpdf reads that as null).
 
 _ASCII_TEXT = re.compile(rb"[\t\n\r\x20-\x7e]*")
+_NULL = re.compile(rb"(?<![^\s()<>\[\]{}%\x00])null(?![^\s()<>\[\]{}/%\x00])")  # as a token, not inside a name
+MAX_OBJECT_STREAM_BYTES = 2 * MAX_FILE_BYTES  # all object streams of a file, inflated
 
 
 class _Unusual(Exception):  # a signal to hand over to the pypdf path, not an error
@@ -440,15 +445,38 @@ def read_fast(data: bytes) -> dict | None:
         import pikepdf
     except ImportError:  # pragma: no cover - pikepdf is a dependency; without it everything goes through pypdf
         return None
+    if _has_null(data):
+        return None
     try:
         with _memory_file(data) as source, pikepdf.open(source, attempt_recovery=False,
                                                         inherit_page_attributes=False) as pdf:
-            if pdf.is_encrypted:
+            if pdf.is_encrypted or _object_streams_have_null(pdf, pikepdf):
                 return None
             result = _QpdfWalk(pikepdf).read(pdf)
             return None if pdf.get_warnings() else result
     except Exception:  # whatever went wrong, the pypdf path gives the answer and the reason
         return None
+
+
+def _has_null(data: bytes) -> bool:
+    return b"null" in data and _NULL.search(data) is not None
+
+
+def _object_streams_have_null(pdf, pikepdf) -> bool:
+    """Whether any object stream holds the token null; True (decline) too when one cannot be inflated within bounds."""
+    numbers = {e.obj_stream_number for e in pdf.get_xref_table().values() if e.type == 2}
+    left = MAX_OBJECT_STREAM_BYTES
+    for number in sorted(numbers):
+        stream = pdf.get_object((number, 0))
+        if not isinstance(stream, pikepdf.Stream) or stream.get("/Filter") != "/FlateDecode" \
+                or "/DecodeParms" in stream:
+            return True
+        inflate = zlib.decompressobj()
+        body = inflate.decompress(stream.read_raw_bytes(), left + 1)
+        left -= len(body)
+        if left < 0 or inflate.unconsumed_tail or _has_null(body):
+            return True
+    return False
 
 
 class _memory_file:  # used like open()
@@ -504,13 +532,18 @@ class _QpdfWalk:
 
     def dict(self, obj):
         if isinstance(obj, self.Dictionary):
+            if len(obj) != len(obj.keys()):  # an entry that is null, e.g. a reference to a missing object
+                raise _Unusual
             return obj
         if isinstance(obj, self.Stream):  # pypdf would treat it as a dictionary: let it
             raise _Unusual
         return None
 
     def array(self, obj) -> list:
-        return list(obj) if isinstance(obj, self.Array) else []
+        items = list(obj) if isinstance(obj, self.Array) else []
+        if None in items:  # a null element, e.g. a reference to a missing object
+            raise _Unusual
+        return items
 
     @staticmethod
     def key(obj) -> tuple:
@@ -525,7 +558,7 @@ class _QpdfWalk:
 
     def text(self, value) -> str:
         if isinstance(value, self.Array):
-            text = "\n".join(self.text(v) for v in value)
+            text = "\n".join(self.text(v) for v in self.array(value))
         elif isinstance(value, self.String):
             raw = bytes(value)
             if _ASCII_TEXT.fullmatch(raw):
@@ -685,8 +718,9 @@ class _QpdfWalk:
                 name = f"{parent}.{self.text(title)}"
             else:
                 name = self.text(title) if title is not None else parent
-            kids = [self.dict(k) for k in self.array(node.get("/Kids"))]
+            kids = self.array(node.get("/Kids"))
             self.budget.spend(len(kids))
+            kids = [self.dict(k) for k in kids]
             ftype = attrs.get("/FT")
             flags = self.integer(attrs.get("/Ff", 0))
             is_radio = ftype == "/Btn" and flags & _FF_RADIO

@@ -11,6 +11,7 @@ from pypdf.generic import (
     DecodedStreamObject,
     DictionaryObject,
     NameObject,
+    NullObject,
     NumberObject,
     StreamObject,
     TextStringObject,
@@ -145,21 +146,37 @@ def value_bomb(megabytes: int = 20) -> bytes:
 
 def object_stream_bomb(megabytes: int = 100) -> bytes:
     """The catalogue sits in an object stream that inflates to `megabytes` (a cross-reference-stream file)."""
-    header = b"1 0 "
-    body = header + b"<< /Type /Catalog /Pages 2 0 R >>" + b" " * (megabytes * 1024 * 1024)
-    packed = zlib.compress(body, 9)
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = {2: len(out)}
-    out += b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    offsets[3] = len(out)
-    out += (b"3 0 obj\n<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-            % (len(header), len(packed))) + packed + b"\nendstream\nendobj\n"
-    offsets[4] = len(out)
-    rows = [b"\x00" + (0).to_bytes(4, "big") + b"\xff\xff", b"\x02" + (3).to_bytes(4, "big") + b"\x00\x00"]
-    rows += [b"\x01" + offsets[n].to_bytes(4, "big") + b"\x00\x00" for n in (2, 3, 4)]
+    return packed_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>" + b" " * (megabytes * 1024 * 1024)},
+                      {2: b"<< /Type /Pages /Kids [] /Count 0 >>"})
+
+
+def packed_pdf(packed: dict[int, bytes], plain: dict[int, bytes], root: int = 1) -> bytes:
+    """A cross-reference-stream PDF: the `packed` object bodies in one compressed object stream, `plain` outside it."""
+    stm, xref = max([*packed, *plain]) + 1, max([*packed, *plain]) + 2
+    offsets, pos = [], 0
+    for num in sorted(packed):
+        offsets.append(b"%d %d" % (num, pos))
+        pos += len(packed[num]) + 1
+    header = b" ".join(offsets) + b" "
+    body = zlib.compress(header + b" ".join(packed[n] for n in sorted(packed)), 9)
+    out, where = bytearray(b"%PDF-1.7\n"), {}
+    for num in sorted(plain):
+        where[num] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (num, plain[num])
+    where[stm] = len(out)
+    out += (b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+            % (stm, len(packed), len(header), len(body))) + body + b"\nendstream\nendobj\n"
+    where[xref] = len(out)
+    index = {n: i for i, n in enumerate(sorted(packed))}
+    rows = [b"\x00" + (0).to_bytes(4, "big") + b"\xff\xff"]
+    for num in range(1, xref + 1):
+        kind, field2, field3 = (2, stm, index[num]) if num in packed else (1, where.get(num, 0), 0)
+        rows.append(bytes([kind if num in packed or num in where else 0]) + field2.to_bytes(4, "big")
+                    + field3.to_bytes(2, "big"))
     table = b"".join(rows)
-    out += (b"4 0 obj\n<< /Type /XRef /Size 5 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(table)
-            + table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[4])
+    out += (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root %d 0 R /Length %d >>\nstream\n"
+            % (xref, xref + 1, root, len(table)) + table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n"
+            % where[xref])
     return bytes(out)
 
 
@@ -216,6 +233,41 @@ def many_fields(count: int = 60_000) -> bytes:
     return raw_pdf({1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
                     2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: _PAGE,
                     4: b"<< /T (root) /Kids [" + kids + b"] >>"})
+
+
+def null_flags() -> bytes:
+    """A field whose /Ff is null: qpdf reads it as no flags at all, pypdf cannot read it as a number."""
+    def extra(writer, page):
+        writer._root_object["/AcroForm"]["/Fields"][2].get_object()[NameObject("/Ff")] = NullObject()
+    return build_form(extra=extra)
+
+
+def null_value() -> bytes:
+    """A text field whose /V is null (qpdf shows no /V; pypdf reads a null object)."""
+    return raw_pdf({1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+                    2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: _PAGE,
+                    4: b"<< /T (a) /FT /Tx /Subtype /Widget /Rect [0 0 1 1] /Ff 1 /V null >>"})
+
+
+def null_in_object_stream() -> bytes:
+    """A null /Ff inside a compressed object stream, where the file's raw bytes never show the token."""
+    return packed_pdf({4: b"<< /T (a) /FT /Tx /Subtype /Widget /Rect [0 0 1 1] /Ff null /V (x) >>"},
+                      {1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+                       2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: _PAGE})
+
+
+def missing_object_flags() -> bytes:
+    """A field whose /Ff refers to an object the file does not have (qpdf reads it as null, pypdf cannot)."""
+    return raw_pdf({1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+                    2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: _PAGE,
+                    4: b"<< /T (a) /FT /Tx /Subtype /Widget /Rect [0 0 1 1] /Ff 99 0 R /V (x) >>"})
+
+
+def missing_object_in_value() -> bytes:
+    """A text value that is an array holding a reference to a missing object."""
+    return raw_pdf({1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+                    2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: _PAGE,
+                    4: b"<< /T (a) /FT /Tx /Subtype /Widget /Rect [0 0 1 1] /V [(x) 99 0 R] >>"})
 
 
 def huge_declared_length() -> bytes:

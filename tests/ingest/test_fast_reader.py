@@ -17,6 +17,7 @@ from clients.pypdf_fill import fill
 from generator.authority.profiles import authorities
 from generator.core.samples import sample_records
 from generator.ingest.reader import read_fast, read_pypdf, read_returned
+from generator.ingest.safety import Refused
 from generator.pipeline.generate import prepare, render
 from generator.signing.keys import KeyRing, SigningKey
 
@@ -59,12 +60,29 @@ HOSTILE = [hostile.truncated, hostile.corrupt, hostile.password_protected, hosti
            hostile.xfa_only, hostile.javascript_open_action, hostile.javascript_names, hostile.javascript_field_action,
            hostile.launch_action, hostile.manifest_bomb, hostile.value_bomb, hostile.object_stream_bomb,
            hostile.huge_declared_length, hostile.field_cycle, hostile.page_tree_cycle, hostile.deep_nesting,
-           hostile.many_fields]
+           hostile.many_fields, hostile.null_flags, hostile.null_value, hostile.null_in_object_stream,
+           hostile.missing_object_flags, hostile.missing_object_in_value]
+NULLS = [hostile.null_flags, hostile.null_value, hostile.null_in_object_stream, hostile.missing_object_flags,
+         hostile.missing_object_in_value]
 
 
 @pytest.mark.parametrize("build", HOSTILE, ids=[b.__name__ for b in HOSTILE])
 def test_fast_path__never_answers_for_a_hostile_file(build):
     assert read_fast(build()) is None
+
+
+def _answer(read, data: bytes):
+    try:
+        return read(data)
+    except Refused as err:
+        return ("refused", str(err))
+
+
+@pytest.mark.parametrize("build", NULLS, ids=[b.__name__ for b in NULLS])
+def test_fast_path__leaves_a_file_with_a_null_entry_to_the_pypdf_path(build):
+    data = build()
+    assert read_fast(data) is None
+    assert _answer(read_returned, data) == _answer(read_pypdf, data)
 
 
 @pytest.mark.parametrize("build", [hostile.action_cycle, hostile.owner_password_only, build_form],
