@@ -25,6 +25,7 @@ from pypdf.generic import (
     DictionaryObject,
     IndirectObject,
     NameObject,
+    NullObject,
     StreamObject,
     create_string_object,
 )
@@ -206,7 +207,7 @@ def _text(value) -> str:
         value = str(value)[1:]
     elif isinstance(value, ByteStringObject):
         value = _decode(bytes(value))
-    elif value is None:
+    elif value is None or isinstance(value, NullObject):  # /V null: no value, never the text "NullObject"
         value = ""
     text = str(value)
     if len(text) > MAX_VALUE_CHARS:
@@ -228,7 +229,7 @@ def _state(value) -> str | None:
     value = value.get_object() if isinstance(value, IndirectObject) else value
     if isinstance(value, ArrayObject):
         value = value[0] if len(value) == 1 else None
-    if value is None:
+    if value is None or isinstance(value, NullObject):
         return None
     text = str(value)
     if isinstance(value, NameObject) or text.startswith("/"):

@@ -92,3 +92,8 @@ def test_fast_path__on_odd_but_readable_files_agrees_with_pypdf_or_declines(buil
     fast = read_fast(data)
     if fast is not None:
         _same(fast, read_pypdf(data))
+
+
+def test_pypdf_path__reads_a_null_value_as_no_value():
+    fields = read_returned(hostile.null_value())["fields"]
+    assert [f["value"] for f in fields.values()] == [""]
