@@ -276,3 +276,10 @@ def huge_declared_length() -> bytes:
                     2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: _PAGE,
                     4: b"<< /T (a) /FT /Tx /V 5 0 R >>",
                     5: b"<< /Length 10000000000 >>\nstream\nabc\nendstream"})
+
+
+# Every file a reader must refuse, or leave to the pypdf path (the fast path never answers for one).
+REFUSED = [truncated, corrupt, password_protected, flattened, printed, xfa_only, javascript_open_action,
+           javascript_names, javascript_field_action, launch_action, manifest_bomb, value_bomb, object_stream_bomb,
+           huge_declared_length, field_cycle, page_tree_cycle, deep_nesting, many_fields, null_flags, null_value,
+           null_in_object_stream, missing_object_flags, missing_object_in_value]

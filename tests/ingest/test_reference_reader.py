@@ -28,12 +28,7 @@ KEYS = KeyRing([SigningKey("reference-test", bytes(range(32)))], "reference-test
 FORM_VARIANTS = sorted((a.id, v.id) for a in authorities().values() for v in a.variants.values()
                        if "form" in v.formats)
 TYPED = "Siân ŵŷ, Zażółć\r\nline 2\rline 3"
-HOSTILE = [hostile.truncated, hostile.corrupt, hostile.password_protected, hostile.flattened, hostile.printed,
-           hostile.xfa_only, hostile.javascript_open_action, hostile.javascript_names, hostile.javascript_field_action,
-           hostile.launch_action, hostile.manifest_bomb, hostile.value_bomb, hostile.object_stream_bomb,
-           hostile.huge_declared_length, hostile.field_cycle, hostile.page_tree_cycle, hostile.deep_nesting,
-           hostile.many_fields, hostile.null_flags, hostile.null_value, hostile.null_in_object_stream,
-           hostile.missing_object_flags, hostile.missing_object_in_value]
+HOSTILE = hostile.REFUSED
 READABLE = [hostile.action_cycle, hostile.owner_password_only, build_form]
 
 
