@@ -431,6 +431,7 @@ def _embedded(spec) -> bytes:
 # token null anywhere, in its bytes or inside an object stream (inflated with a bound), goes to the pypdf path too,
 # and so does one where a dictionary or array the walk reads refers to a missing object (qpdf reads that as null).
 
+_TRIGGERS = frozenset({"/OpenAction", "/A", "/AA"})
 _ASCII_TEXT = re.compile(rb"[\t\n\r\x20-\x7e]*")
 _NULL = re.compile(rb"(?<![^\s()<>\[\]{}%\x00])null(?![^\s()<>\[\]{}/%\x00])")  # as a token, not inside a name
 MAX_OBJECT_STREAM_BYTES = 2 * MAX_FILE_BYTES  # all object streams of a file, inflated
@@ -510,6 +511,7 @@ class _QpdfWalk:
         self.Dictionary, self.Array, self.Stream = pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream
         self.Name, self.String = pikepdf.Name, pikepdf.String
         self.budget = _Budget()
+        self.checked: dict = {}  # objgen -> keys of an indirect dictionary already checked for null entries
 
     def read(self, pdf) -> dict:
         root = self.dict(pdf.trailer.get("/Root"))
@@ -533,12 +535,23 @@ class _QpdfWalk:
 
     def dict(self, obj):
         if isinstance(obj, self.Dictionary):
-            if len(obj) != len(obj.keys()):  # an entry that is null, e.g. a reference to a missing object
-                raise _Unusual
+            self.keys(obj)
             return obj
         if isinstance(obj, self.Stream):  # pypdf would treat it as a dictionary: let it
             raise _Unusual
         return None
+
+    def keys(self, obj):
+        """A dictionary's keys (each pikepdf `in` costs as much as a set lookup of them all), checked once."""
+        objgen = obj.objgen  # (0, 0) for a direct object
+        keys = self.checked.get(objgen)
+        if keys is None:
+            keys = obj.keys()
+            if len(obj) != len(keys):  # an entry that is null, e.g. a reference to a missing object
+                raise _Unusual
+            if objgen[0]:
+                self.checked[objgen] = keys
+        return keys
 
     def array(self, obj) -> list:
         items = list(obj) if isinstance(obj, self.Array) else []
@@ -664,13 +677,14 @@ class _QpdfWalk:
             for annot in annots:
                 annot = self.dict(annot)
                 if annot is not None:
-                    if "/A" in annot or "/AA" in annot or "/OpenAction" in annot:
-                        self.check_actions(annot)
-                    if str(annot.get("/Subtype")) in _MARKUP:
+                    self.check_actions(annot)
+                    if "/Subtype" in self.keys(annot) and str(annot.get("/Subtype")) in _MARKUP:
                         markup += 1
         self.notes = _markup_notes_text(markup)
 
     def check_actions(self, holder) -> None:
+        if self.keys(holder).isdisjoint(_TRIGGERS):
+            return
         todo = [holder.get("/OpenAction"), holder.get("/A")]
         todo += list((self.dict(holder.get("/AA")) or {}).values())
         seen: set = set()
@@ -700,9 +714,10 @@ class _QpdfWalk:
             node = self.dict(ref)
             if node is None:
                 continue
+            keys = self.keys(node)
             if depth == 0:
-                up = self.dict(node.get("/Parent"))
-                if up is not None and "/T" in node and "/T" in up:
+                up = self.dict(node.get("/Parent")) if "/Parent" in keys else None
+                if up is not None and "/T" in keys and "/T" in self.keys(up):
                     continue
             if self.key(node) in seen:
                 raise _Unusual
@@ -712,20 +727,20 @@ class _QpdfWalk:
                 raise _Unusual
             attrs = dict(inherited)
             for k in ("/FT", "/Ff", "/V", "/Opt"):
-                if k in node:
+                if k in keys:
                     attrs[k] = node.get(k)
-            title = node.get("/T")
+            title = node.get("/T") if "/T" in keys else None
             if parent and title is not None:
                 name = f"{parent}.{self.text(title)}"
             else:
                 name = self.text(title) if title is not None else parent
-            kids = self.array(node.get("/Kids"))
+            kids = self.array(node.get("/Kids")) if "/Kids" in keys else []
             self.budget.spend(len(kids))
             kids = [self.dict(k) for k in kids]
             ftype = attrs.get("/FT")
             flags = self.integer(attrs.get("/Ff", 0))
             is_radio = ftype == "/Btn" and flags & _FF_RADIO
-            if not is_radio and any(k is not None and "/T" in k for k in kids):
+            if not is_radio and any(k is not None and "/T" in self.keys(k) for k in kids):
                 stack.extend((k, name, attrs, depth + 1) for k in reversed(kids))
                 continue
             if name in out:
@@ -758,8 +773,9 @@ class _QpdfWalk:
                 "readonly": readonly}
 
     def on_state(self, widget) -> str | None:
-        normal = self.dict((self.dict(widget.get("/AP")) or {}).get("/N"))
-        names = [self.name(k) for k in normal if k != "/Off"] if normal is not None else []
+        appearance = self.dict(widget.get("/AP")) if "/AP" in self.keys(widget) else None
+        normal = self.dict(appearance.get("/N")) if appearance is not None and "/N" in self.keys(appearance) else None
+        names = [self.name(k) for k in self.keys(normal) if k != "/Off"] if normal is not None else []
         if len(names) > 1:  # pypdf takes the first in file order, qpdf keeps them sorted
             raise _Unusual
         return names[0] if names else self.state(widget.get("/AS"))
@@ -769,7 +785,7 @@ class _QpdfWalk:
         opt = [self.text(o) for o in self.array(attrs.get("/Opt"))]
         by_position = len(opt) == len(widgets)
         options = opt if by_position else list(dict.fromkeys(s for s in states if s))
-        on_kid = [self.state(w.get("/V")) for w in widgets if self.key(w) != self.key(node) and "/V" in w]
+        on_kid = [self.state(w.get("/V")) for w in widgets if self.key(w) != self.key(node) and "/V" in self.keys(w)]
         chosen = next((s for s in on_kid if s), None) or self.state(attrs.get("/V"))
         if chosen is None:
             chosen = next((s for w, s in zip(widgets, states, strict=True) if self.state(w.get("/AS")) and s), None)
