@@ -534,12 +534,15 @@ class _QpdfWalk:
     # objects
 
     def dict(self, obj):
+        return self.entries(obj)[0]
+
+    def entries(self, obj) -> tuple:
+        """A dictionary and its keys, or (None, ()) for anything else."""
         if isinstance(obj, self.Dictionary):
-            self.keys(obj)
-            return obj
+            return obj, self.keys(obj)
         if isinstance(obj, self.Stream):  # pypdf would treat it as a dictionary: let it
             raise _Unusual
-        return None
+        return None, ()
 
     def keys(self, obj):
         """A dictionary's keys (each pikepdf `in` costs as much as a set lookup of them all), checked once."""
@@ -773,9 +776,9 @@ class _QpdfWalk:
                 "readonly": readonly}
 
     def on_state(self, widget) -> str | None:
-        appearance = self.dict(widget.get("/AP")) if "/AP" in self.keys(widget) else None
-        normal = self.dict(appearance.get("/N")) if appearance is not None and "/N" in self.keys(appearance) else None
-        names = [self.name(k) for k in self.keys(normal) if k != "/Off"] if normal is not None else []
+        appearance, keys = self.entries(widget.get("/AP")) if "/AP" in self.keys(widget) else (None, ())
+        _, keys = self.entries(appearance.get("/N")) if "/N" in keys else (None, ())
+        names = [self.name(k) for k in keys if k != "/Off"]
         if len(names) > 1:  # pypdf takes the first in file order, qpdf keeps them sorted
             raise _Unusual
         return names[0] if names else self.state(widget.get("/AS"))
