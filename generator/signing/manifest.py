@@ -45,6 +45,10 @@ class FieldSpec:
         return {"name": self.name, "path": self.path, "type": self.type, "options": list(self.options),
                 "readonly": self.readonly}
 
+    @cached_property
+    def canonical_json(self) -> bytes:
+        return canonical(self._json)
+
 
 @dataclass(frozen=True)
 class FormIdentity:
@@ -69,8 +73,9 @@ class Manifest:
     signature: str = ""
 
     def signed_payload(self) -> bytes:
-        return canonical({"identity": asdict(self.identity), "fields": [f.to_json() for f in self.fields],
-                          "prefilled": self.prefilled})
+        """canonical() of {"fields", "identity", "prefilled"}, joined from each spec's own (kept) canonical JSON."""
+        return b"".join((b'{"fields":[', b",".join(f.canonical_json for f in self.fields), b'],"identity":',
+                         canonical(asdict(self.identity)), b',"prefilled":', canonical(self.prefilled), b"}"))
 
     def sign(self, key: SigningKey) -> Manifest:
         if key.id != self.identity.key_id:
@@ -101,11 +106,27 @@ class Manifest:
             raise ValueError("not a pep form manifest (unknown version)")
         try:
             identity = FormIdentity(**data["identity"])
-            fields = [FieldSpec(f["name"], f["path"], f["type"], tuple(f.get("options") or ()), bool(f["readonly"]))
-                      for f in data["fields"]]
+            fields = [_spec(f) for f in data["fields"]]
         except (KeyError, TypeError) as err:
             raise ValueError(f"malformed manifest ({err})") from err
         return cls(identity, fields, dict(data.get("prefilled") or {}), str(data.get("signature") or ""))
+
+
+_SPECS: dict[tuple, FieldSpec] = {}  # every spec read so far: a layout's hundreds are the same on each return
+_MAX_SPECS = 100_000
+
+
+def _spec(f: dict) -> FieldSpec:
+    """The spec a manifest entry describes, shared when an equal one was read before (specs are frozen)."""
+    key = (f["name"], f["path"], f["type"], tuple(f.get("options") or ()), bool(f["readonly"]))
+    if not all(type(v) is str for v in (*key[:3], *key[3])):  # only exact strings: 1 == True would share wrongly
+        return FieldSpec(*key)
+    spec = _SPECS.get(key)
+    if spec is None:
+        if len(_SPECS) >= _MAX_SPECS:
+            _SPECS.clear()
+        spec = _SPECS[key] = FieldSpec(*key)
+    return spec
 
 
 def _decimal_as_text(value):
