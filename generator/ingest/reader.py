@@ -534,7 +534,12 @@ class _QpdfWalk:
     # objects
 
     def dict(self, obj):
-        return self.entries(obj)[0]
+        if isinstance(obj, self.Dictionary):
+            self.keys(obj)
+            return obj
+        if isinstance(obj, self.Stream):  # pypdf would treat it as a dictionary: let it
+            raise _Unusual
+        return None
 
     def entries(self, obj) -> tuple:
         """A dictionary and its keys, or (None, ()) for anything else."""
@@ -739,16 +744,16 @@ class _QpdfWalk:
                 name = self.text(title) if title is not None else parent
             kids = self.array(node.get("/Kids")) if "/Kids" in keys else []
             self.budget.spend(len(kids))
-            kids = [self.dict(k) for k in kids]
+            kids = [self.entries(k) for k in kids]
             ftype = attrs.get("/FT")
             flags = self.integer(attrs.get("/Ff", 0))
             is_radio = ftype == "/Btn" and flags & _FF_RADIO
-            if not is_radio and any(k is not None and "/T" in self.keys(k) for k in kids):
-                stack.extend((k, name, attrs, depth + 1) for k in reversed(kids))
+            if not is_radio and any("/T" in k for _, k in kids):
+                stack.extend((k, name, attrs, depth + 1) for k, _ in reversed(kids))
                 continue
             if name in out:
                 raise _Unusual
-            out[name] = self.field(node, attrs, [w for w in kids if w is not None] or [node], flags)
+            out[name] = self.field(node, attrs, [w for w, _ in kids if w is not None] or [node], flags)
             if len(out) > MAX_FIELDS:
                 raise _Unusual
         return out
