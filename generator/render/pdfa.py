@@ -79,17 +79,34 @@ def render(request: RenderRequest) -> bytes:
 
 def render_with_report(request: RenderRequest) -> Rendered:
     """Render, and say what had to be replaced and what Typst warned about."""
+    job = typst_job(request)
+    pdf, warnings = _compile(job.template, job.inputs, job.standards, job.timestamp)
+    return Rendered(pdf, job.replacements, warnings)
+
+
+@dataclass(frozen=True)
+class TypstJob:
+    """What Typst is given for one document: the template, sys.inputs, the PDF standards and the timestamp."""
+
+    template: Path
+    inputs: dict[str, str]
+    standards: tuple[str, ...]
+    timestamp: int
+    replacements: tuple[Replacement, ...]
+
+
+def typst_job(request: RenderRequest) -> TypstJob:
+    """The Typst inputs of a request (bench/bench_typst.py compiles these with template variants)."""
     attach = bool(request.options.get("attach_json")) and request.record is not None
     text = _Text(_fonts(request.model))
     data = payload(request.model, text, attach)
     inputs = {"data": json.dumps(data, ensure_ascii=False, sort_keys=True)}
     if attach:
         inputs["record"] = json.dumps(request.record, ensure_ascii=False, sort_keys=True, indent=1, default=str)
-    template = find_template(request.profile.id)
     date = _iso_date(request.model.document_date) or _iso_date(request.options.get("issue_date") or TEMPLATE_EDITION)
     standards = STANDARDS_WITH_JSON if attach else STANDARDS
-    pdf, warnings = _compile(template, inputs, standards, _timestamp(date))
-    return Rendered(pdf, tuple(text.replaced.values()), warnings)
+    return TypstJob(find_template(request.profile.id), inputs, standards, _timestamp(date),
+                    tuple(text.replaced.values()))
 
 
 # --- fonts and characters ------------------------------------------------------------------------------------------
@@ -430,10 +447,13 @@ def find_template(profile_id: str, name: str = TEMPLATE) -> Path:
     raise TemplateError("Template not found (looked in the authority's folder, then common).", file=name)
 
 
-@cache
-def _compiler(template: Path, dirs: tuple[str, ...]) -> typst.Compiler:
+def new_compiler(template: Path, dirs: tuple[str, ...]) -> typst.Compiler:
+    """A Typst compiler for a template (its root the templates folder), seeing only the given font folders."""
     return typst.Compiler(str(template), root=str(template.parent.parent), font_paths=list(dirs),
                           ignore_system_fonts=True)
+
+
+_compiler = cache(new_compiler)
 
 
 def _compile(template: Path, inputs: dict, standards: tuple[str, ...], timestamp: int) -> tuple[bytes, tuple]:
