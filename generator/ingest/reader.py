@@ -534,12 +534,7 @@ class _QpdfWalk:
     # objects
 
     def dict(self, obj):
-        if isinstance(obj, self.Dictionary):
-            self.keys(obj)
-            return obj
-        if isinstance(obj, self.Stream):  # pypdf would treat it as a dictionary: let it
-            raise _Unusual
-        return None
+        return self.entries(obj)[0]
 
     def entries(self, obj) -> tuple:
         """A dictionary and its keys, or (None, ()) for anything else."""
