@@ -50,7 +50,10 @@ from pathlib import Path
 from generator.render import pdfa
 template, jobs = Path(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text())
 compiler = pdfa.new_compiler(template, pdfa.font_dirs())
-warm = dict(jobs[0]["inputs"], data=jobs[0]["inputs"]["data"].replace('"blank"', '"blank" ', 1))
+# warm fonts and the compiler on a document none of the jobs is (a changed title), so no job starts memoised
+warm_data = jobs[0]["inputs"]["data"].replace('"title": "', '"title": "Warm-up ', 1)
+assert warm_data != jobs[0]["inputs"]["data"]
+warm = dict(jobs[0]["inputs"], data=warm_data)
 compiler.compile(sys_inputs=warm, pdf_standards=jobs[0]["standards"], timestamp=jobs[0]["timestamp"])
 start = time.process_time()
 for job in jobs:
