@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -15,6 +16,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.exceptions import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import missing
+from lxml import etree
 from lxml.etree import XMLSyntaxError
 
 from data_schemas.fields import OWNER_NAMES
@@ -336,13 +338,24 @@ class _Env(SandboxedEnvironment):
 
 
 class CachedTemplate(DocxTemplate):
-    """A docxtpl template read once: its bytes, its patched body and its compiled Jinja kept for every render."""
+    """A docxtpl template read once: its bytes, its parsed package, its patched body and its compiled Jinja kept for
+    every render (docxtpl would parse the whole package again for each one)."""
 
     def __init__(self, path: Path):
         self.path = path
         self.kind = "views" if path.stem.startswith("views") else "record"
         super().__init__(io.BytesIO(path.read_bytes()))
         self._body: str | None = None
+        self._pristine: _Pristine | None = None
+
+    def init_docx(self, reload: bool = True):
+        """The package as read, from the second render on by putting back what a render replaced."""
+        if self.docx is not None and self.is_rendered and reload and self._pristine and self._pristine.restore():
+            self.docx, self.is_rendered = self._pristine.part.document, False
+            return
+        super().init_docx(reload)
+        if self._pristine is None or self._pristine.part is not self.docx.part:
+            self._pristine = _Pristine(self.docx)
 
     def build_xml(self, context, jinja_env=None):
         if self._body is None:
@@ -354,10 +367,97 @@ class CachedTemplate(DocxTemplate):
         """Not rendered as templates: _set_properties writes them from the model after each render. (docxtpl would
         compile the previous child's title and id as Jinja on every render, and the compile cache would grow.)"""
 
+    def fix_tables(self, xml):
+        """docxtpl's table repair (grid columns to match the cells a {%tc %} loop made), with the same result; each
+        row's width in grid columns is its cell count plus the extra columns of the few cells that span."""
+        tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+        ns = "{" + tree.nsmap["w"] + "}"
+        for table in tree.iter(ns + "tbl"):
+            _fix_grid(table, ns)
+        return tree
+
     def resolve_listing(self, xml):
         """docxtpl's rewrite of \\n, \\t, \\a, \\f into Word breaks, run only on paragraphs that hold one."""
         resolve = super().resolve_listing
         return _PARAGRAPH.sub(lambda m: resolve(m.group(0)) if _LISTING.search(m.group(0)) else m.group(0), xml)
+
+
+def _fix_grid(table, ns: str) -> None:
+    """One table of docxtpl's fix_tables: add grid columns for rows with more cells, drop those no row reaches."""
+    grid = table.find(ns + "tblGrid")
+    columns = grid.findall(ns + "gridCol")
+    rows = list(table.iter(ns + "tr"))  # as docxtpl: rows of nested tables count too
+    cells = {row: len(row.findall(ns + "tc")) for row in rows}
+    to_add = max((n - len(columns) for n in cells.values()), default=0)
+    if to_add > 0:
+        _add_columns(grid, columns, to_add, ns)
+        columns = grid.findall(ns + "gridCol")
+    spanned = dict(cells)
+    for span in table.iter(ns + "gridSpan"):
+        props, cell = span.getparent(), span.getparent().getparent()
+        row = cell.getparent() if cell is not None else None
+        if (props.tag == ns + "tcPr" and cell.tag == ns + "tc" and row in cells and cell.find(ns + "tcPr") is props
+                and props.find(ns + "gridSpan") is span):
+            spanned[row] += int(span.get(ns + "val")) - 1
+    to_remove = len(columns) - max(spanned.values(), default=0)
+    if to_remove > 0:
+        _remove_columns(grid, columns, to_remove, ns)
+
+
+def _add_columns(grid, columns: list, to_add: int, ns: str) -> None:
+    width = sum(float(c.get(ns + "w")) for c in columns if c.get(ns + "w") is not None)
+    if width > 0:
+        old_average, new_average = width / len(columns), width / (len(columns) + to_add)
+        for column in columns:
+            column.set(ns + "w", str(int(float(column.get(ns + "w")) * new_average / old_average)))
+        for _ in range(to_add):
+            etree.SubElement(grid, ns + "gridCol", {ns + "w": str(int(new_average))})
+
+
+def _remove_columns(grid, columns: list, to_remove: int, ns: str) -> None:
+    removed = 0.0
+    for column in columns[-to_remove:]:
+        removed += float(column.get(ns + "w"))
+        grid.remove(column)
+    left = grid.findall(ns + "gridCol")
+    extra = int(removed / len(left)) if left else 0
+    for column in left:
+        column.set(ns + "w", str(int(float(column.get(ns + "w")) + extra)))
+
+
+class _Pristine:
+    """What a docxtpl render changes in a package, as it was read: the document's XML (a fresh copy each time:
+    taking a rendered body out of the tree costs lxml ~100 ms), the header and footer parts (a render points the
+    relationships at new ones), the core properties and the footnotes' XML."""
+
+    MUTABLE_BLOBS = ("footnotes+xml",)
+
+    def __init__(self, document):
+        self.part = document.part
+        self.root = copy.deepcopy(self.part._element)
+        self.targets = {key: rel._target for key, rel in self.part.rels.items()
+                        if rel.reltype in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI)}
+        self.core = self.part.package._core_properties_part
+        self.core_xml = copy.deepcopy(self.core._element)
+        self.blobs = {part: part.blob for part in self.part.package.parts
+                      if part.content_type.endswith(self.MUTABLE_BLOBS)}
+        self.names = self._names()
+
+    def _names(self) -> list[str]:
+        return sorted(str(part.partname) for part in self.part.package.parts)
+
+    def restore(self) -> bool:
+        """Put the package back as read; False (so the caller reads it again) when a render added or dropped parts
+        this does not know how to undo (pictures, sub-documents)."""
+        for key, target in self.targets.items():
+            self.part.rels[key]._target = target
+        if self._names() != self.names:
+            return False
+        self.part._element = copy.deepcopy(self.root)
+        self.core._element = copy.deepcopy(self.core_xml)
+        for part, blob in self.blobs.items():
+            part._blob = blob
+        return True
 
 
 ENV = _Env()

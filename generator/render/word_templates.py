@@ -17,6 +17,7 @@ from docx.shared import Twips
 
 from ..authority.profiles import COMMON, templates_root
 from ..core.writer import write_atomic
+from .docxzip import DocxZip
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f'xmlns:w="{W_NS}"'
@@ -25,7 +26,6 @@ WIDTH = PAGE_W - 2 * MARGIN  # the text width every table spans
 MAX_COLUMNS = 8  # grid tables: gridCol slots the context fills (unused ones get width 0 and are dropped)
 LABEL_W = 3300  # label column of a label/value table
 BORDER = "A6A6A6"
-FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # zip entry time: the same bytes every build and every render
 DEFAULT_FONT = "Arial"  # replaced by the authority's profile.font.word when rendering
 
 
@@ -367,20 +367,15 @@ def build(kind: str) -> bytes:
     return package_bytes(doc)
 
 
-class _FixedTimeZip:
-    """The writer python-docx's PackageWriter writes parts to: a zip whose entries all carry one fixed time."""
+class _PackageZip:
+    """The writer python-docx's PackageWriter writes parts to (docxzip: one fixed time, each distinct part deflated
+    once per process)."""
 
     def __init__(self):
-        self.buffer = io.BytesIO()
-        self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED)
+        self.zip = DocxZip()
 
     def write(self, pack_uri, blob: bytes) -> None:
-        entry = zipfile.ZipInfo(pack_uri.membername, FIXED_DATE)
-        entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
-        self.zip.writestr(entry, blob, compresslevel=6)
-
-    def close(self) -> None:
-        self.zip.close()
+        self.zip.add(pack_uri.membername, blob)
 
 
 def package_bytes(document) -> bytes:
@@ -388,12 +383,11 @@ def package_bytes(document) -> bytes:
     package = document.part.package
     for part in package.parts:
         part.before_marshal()
-    writer = _FixedTimeZip()
+    writer = _PackageZip()
     PackageWriter._write_content_types_stream(writer, package.parts)
     PackageWriter._write_pkg_rels(writer, package.rels)
     PackageWriter._write_parts(writer, package.parts)
-    writer.close()
-    return writer.buffer.getvalue()
+    return writer.zip.getvalue()
 
 
 def template_parts(data: bytes) -> dict[str, bytes]:
