@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import io
 import re
+import threading
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -347,6 +348,7 @@ class CachedTemplate(DocxTemplate):
         super().__init__(io.BytesIO(path.read_bytes()))
         self._body: str | None = None
         self._pristine: _Pristine | None = None
+        self.lock = threading.Lock()  # one render at a time: the web server renders in several threads
 
     def init_docx(self, reload: bool = True):
         """The package as read, from the second render on by putting back what a render replaced."""
@@ -531,11 +533,13 @@ def _set_properties(document, model: DocumentModel) -> None:
 def render_model(model: DocumentModel, root: Path | None = None) -> bytes:
     """The .docx bytes of a document model (the same bytes for the same model)."""
     template = load_template(find_template(model.profile.id, model.variant, root))
-    render_context(template, build_context(model, template.kind))
-    document = template.docx
-    _set_font(document, text(model.profile.font.get("word")) or "Arial")
-    _set_properties(document, model)
-    return package_bytes(document)
+    context = build_context(model, template.kind)
+    with template.lock:
+        render_context(template, context)
+        document = template.docx
+        _set_font(document, text(model.profile.font.get("word")) or "Arial")
+        _set_properties(document, model)
+        return package_bytes(document)
 
 
 def render(request) -> bytes:
@@ -568,7 +572,8 @@ class Linter:
         for name in sorted(self.undeclared[template.path] - set(context)):
             self.found[name] = f"{name!r} is not in the context"
         try:
-            template.render(context, jinja_env=self.env)
+            with template.lock:
+                template.render(context, jinja_env=self.env)
         except JinjaError as err:
             self.found.setdefault("", f"does not render: {err}")
         return sorted(self.found.items())

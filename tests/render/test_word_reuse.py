@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import docx
 import pytest
@@ -57,6 +58,18 @@ def test_a_blank_after_a_dated_document_carries_no_dates():
     props = docx.Document(io.BytesIO(_docx("walsall", "pep", None))).core_properties
     assert props.created is None
     assert props.identifier == ""
+
+
+def test_threads_rendering_at_once_each_get_their_own_childs_document():
+    records = []
+    for n in range(6):
+        record = load_sample("walsall", "pep")
+        record["child"]["social_care_id"] = f"WS-TH-{n:06d}"
+        records.append(record)
+    alone = [_docx("walsall", "pep", r) for r in records]
+    with ThreadPoolExecutor(3) as pool:
+        together = list(pool.map(lambda r: _docx("walsall", "pep", r), records * 2))
+    assert together == alone * 2
 
 
 def _table(grid: list[int], rows: list[list[int]], nested: str = "") -> str:
