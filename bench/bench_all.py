@@ -3,6 +3,7 @@
 Runs bench_ingest.py, bench_pdf.py and bench_batch.py one after another (each measures its ratio against its own
 baseline in the same process run) and prints each figure beside its target.
 Usage: .venv/bin/python bench/bench_all.py [--forms 200] [--pdfs 20] [--children 200] [--authority walsall]
+       [--every-record]  (the cohort of every authority's record variant too)
 """
 
 from __future__ import annotations
@@ -64,6 +65,23 @@ def batch_line(out: str, children: int) -> str:
             f"| target: {target}")
 
 
+def record_variants() -> list[tuple[str, str]]:
+    """Every authority's record (PEP) variant that has a bundled sample."""
+    sys.path.insert(0, str(BENCH.parent))
+    from generator.authority.profiles import authorities
+
+    return [(a.id, v.id) for a in authorities().values() for v in a.variants.values()
+            if v.kind == "record" and (BENCH.parent / "samples" / a.id / f"{v.id}.json").is_file()]
+
+
+def quick_batch_line(out: str, authority: str, variant: str, children: int) -> str:
+    wall = re.search(r"(\d+) workers: ([\d.]+) s wall", out)
+    if not wall:
+        return f"batch : {authority} {variant}: not measured"
+    return (f"batch : {authority} {variant}: {children} children in {wall[2]} s with {wall[1]} workers "
+            f"({float(wall[2]) * 1000 / children:.0f} s per 1,000) | target: 45 s per 1,000")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=200, help="views forms ingested (PEP forms: a tenth)")
@@ -71,12 +89,20 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=200, help="children in the cohort batch")
     parser.add_argument("--authority", default="walsall")
     parser.add_argument("--variant", default="pep")
+    parser.add_argument("--every-record", action="store_true",
+                        help="also every other authority's record variant (2-worker run only)")
     args = parser.parse_args()
     start = time.perf_counter()
     lines = ingest_lines(run("bench_ingest.py", "--forms", str(args.forms)))
     lines.append(pdf_line(run("bench_pdf.py", "--count", str(args.pdfs))))
     lines.append(batch_line(run("bench_batch.py", "--authority", args.authority, "--variant", args.variant,
                                 "--children", str(args.children)), args.children))
+    if args.every_record:
+        for authority, variant in record_variants():
+            if (authority, variant) != (args.authority, args.variant):
+                out = run("bench_batch.py", "--authority", authority, "--variant", variant, "--quick",
+                          "--children", str(args.children))
+                lines.append(quick_batch_line(out, authority, variant, args.children))
     print(f"Issue 16 benchmarks, one run ({time.perf_counter() - start:.0f} s):")
     for line in lines:
         print(f"  {line}")
