@@ -51,13 +51,13 @@ from generator.render import pdfa
 template, jobs = Path(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text())
 compiler = pdfa.new_compiler(template, pdfa.font_dirs())
 # warm fonts and the compiler on a document none of the jobs is (a changed title), so no job starts memoised
-warm_data = jobs[0]["inputs"]["data"].replace('"title": "', '"title": "Warm-up ', 1)
-assert warm_data != jobs[0]["inputs"]["data"]
-warm = dict(jobs[0]["inputs"], data=warm_data)
-compiler.compile(sys_inputs=warm, pdf_standards=jobs[0]["standards"], timestamp=jobs[0]["timestamp"])
+warm_data = jobs[0]["files"]["data.json"].replace('"title": "', '"title": "Warm-up ', 1)
+assert warm_data != jobs[0]["files"]["data.json"]
+warm = dict(jobs[0]["files"], **{"data.json": warm_data})
+pdfa.typeset(compiler, warm, jobs[0]["standards"], jobs[0]["timestamp"])
 start = time.process_time()
 for job in jobs:
-    compiler.compile(sys_inputs=job["inputs"], pdf_standards=job["standards"], timestamp=job["timestamp"])
+    pdfa.typeset(compiler, job["files"], job["standards"], job["timestamp"])
 print((time.process_time() - start) / len(jobs) * 1000)
 """
 
@@ -71,9 +71,9 @@ def variant_text(pairs: list[tuple[str, str]]) -> str:
     return text
 
 
-def compile_ms(compiler, inputs: dict, standards, timestamp: int) -> float:
+def compile_ms(compiler, files: dict, standards, timestamp: int) -> float:
     start = time.process_time()
-    compiler.compile(sys_inputs=inputs, pdf_standards=list(standards), timestamp=timestamp)
+    pdfa.typeset(compiler, files, standards, timestamp)
     return (time.process_time() - start) * 1000
 
 
@@ -81,18 +81,18 @@ def memo_part(repeats: int) -> None:
     record = json.loads((ROOT / "samples" / "walsall" / "pep.json").read_text(encoding="utf-8"), parse_float=Decimal)
     job = pdfa.typst_job(prepare("walsall", "pep", "pdf", record))
     compiler = pdfa.new_compiler(job.template, pdfa.font_dirs())
-    data = json.loads(job.inputs["data"])
+    data = json.loads(job.files["data.json"])
 
     def timed(change) -> float:
         runs = []
         for n in range(repeats):
             changed = copy.deepcopy(data)
             change(changed, n)
-            runs.append(compile_ms(compiler, {"data": json.dumps(changed)}, job.standards, job.timestamp))
+            runs.append(compile_ms(compiler, {"data.json": json.dumps(changed)}, job.standards, job.timestamp))
         return statistics.median(runs)
 
-    first = compile_ms(compiler, job.inputs, job.standards, job.timestamp)
-    same = statistics.median(compile_ms(compiler, job.inputs, job.standards, job.timestamp) for _ in range(repeats))
+    first = compile_ms(compiler, job.files, job.standards, job.timestamp)
+    same = statistics.median(compile_ms(compiler, job.files, job.standards, job.timestamp) for _ in range(repeats))
     child = timed(lambda d, n: d["child"].update(id=f"BENCH-{n}"))
     last = timed(lambda d, n: d["sections"][-1].update(heading=f"{d['sections'][-1]['heading']} {n}"))
     print(f"Memo (Walsall PEP, CPU ms, median of {repeats}): first compile {first:.0f}; unchanged {same:.0f}; "
@@ -104,7 +104,7 @@ def features_part(count: int, rounds: int) -> None:
         folder = Path(tmp)
         jobs = [pdfa.typst_job(r) for r in requests("pdf", count)]
         jobs_file = folder / "jobs.json"
-        jobs_file.write_text(json.dumps([{"inputs": j.inputs, "standards": list(j.standards),
+        jobs_file.write_text(json.dumps([{"files": j.files, "standards": list(j.standards),
                                           "timestamp": j.timestamp} for j in jobs]), encoding="utf-8")
         templates = {"record.typ": TEMPLATE}
         for name, (_, pairs) in VARIANTS.items():

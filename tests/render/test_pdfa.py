@@ -314,7 +314,7 @@ def test_audience_copy_says_so(walsall_record):
 def test_a_broken_authority_template_names_file_and_line(tmp_path, monkeypatch):
     broken = tmp_path / "walsall" / "record.typ"
     broken.parent.mkdir()
-    broken.write_text("#let d = json(bytes(sys.inputs.data))\n\n#d.nothing.here\n", encoding="utf-8")
+    broken.write_text('#import "@local/pep-job:0.1.0": data\n\n#data.nothing.here\n', encoding="utf-8")
     monkeypatch.setattr(render_pdf, "find_template", lambda profile_id: broken)
     with pytest.raises(TemplateError) as err:
         render_pdf.render(prepare("walsall", "pep", "pdf", None))
