@@ -6,6 +6,8 @@ import atexit
 import datetime as dt
 import json
 import logging
+import multiprocessing
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -490,6 +492,8 @@ def _job_packages(pid: int) -> Path:
                                         'entrypoint = "lib.typ"\n', encoding="utf-8")
     (package / "lib.typ").write_text(_JOB_LIB, encoding="utf-8")
     atexit.register(_remove_job_packages, root, pid)
+    if multiprocessing.parent_process() is not None:  # a pool's worker ends without atexit, with its finalizers
+        multiprocessing.util.Finalize(None, _remove_job_packages, (root, pid), exitpriority=0)
     return root
 
 
