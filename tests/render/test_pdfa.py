@@ -405,6 +405,20 @@ def test_authority_template_is_found_before_the_common_one(tmp_path, monkeypatch
     assert render_pdf.find_template("walsall") == tmp_path / "walsall" / "record.typ"
 
 
+def test_an_authority_template_added_later_reads_its_own_document(tmp_path, monkeypatch, walsall_record):
+    monkeypatch.setattr(render_pdf, "template_search_path", lambda profile_id: [tmp_path / profile_id,
+                                                                                 tmp_path / "common"])
+    source = ('#import "@local/pep-job:0.1.0": data\n#set document(title: data.meta.title)\n'
+              '#set text(font: data.fonts, lang: "en")\n= {0}\n{0} #data.child.id\n')
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "record.typ").write_text(source.format("Common"), encoding="utf-8")
+    assert "CommonWS-00001" in _pdf_text(render_pdf.render(prepare("walsall", "pep", "pdf",
+                                                                   _child(walsall_record, 1))))
+    (tmp_path / "walsall").mkdir()
+    (tmp_path / "walsall" / "record.typ").write_text(source.format("Own"), encoding="utf-8")
+    assert "OwnWS-00002" in _pdf_text(render_pdf.render(prepare("walsall", "pep", "pdf", _child(walsall_record, 2))))
+
+
 def test_no_fonts_is_an_error_not_a_traceback(tmp_path, monkeypatch):
     monkeypatch.setenv("PEP_FONT_DIRS", str(tmp_path / "none"))
     with pytest.raises(TemplateError, match="No fonts found"):
