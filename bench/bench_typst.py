@@ -1,10 +1,13 @@
 """Where a record PDF's time goes inside Typst: memoised recompiles, and the template with one feature taken out.
 
-Part 1 (memo): the Walsall PEP compiled once, again unchanged, then with one value changed (the child's id, the last
-section's heading). Part 2 (features): the bench_pdf documents compiled with the record template and with variants
-of it that each leave one feature out, each in its own process (Typst's layout cache is process-wide, so a second
-compiler in the same process would reuse the first one's work), alternating, CPU ms per document beside the
-unchanged template's in the same run.
+Part 1 (memo): the Walsall PEP compiled once, again unchanged, then with one value of its JSON changed (the child's id,
+the last section's heading), then as another child's record (id and first name changed in the record, so also the
+PDF's title and keywords, the running header and the summary). The data reaches Typst as files (pdfa.typeset), which
+Typst memoises around; sys.inputs made every change a full recompile.
+Part 2 (features): the bench_pdf documents compiled with the record template and with variants of it that each
+leave one feature out, each in its own process (Typst's layout cache is process-wide, so a second compiler in the
+same process would reuse the first one's work), alternating, CPU ms per document beside the unchanged template's in
+the same run.
 Usage: .venv/bin/python bench/bench_typst.py [--rounds 3] [--count 28]
 """
 
@@ -95,8 +98,15 @@ def memo_part(repeats: int) -> None:
     same = statistics.median(compile_ms(compiler, job.files, job.standards, job.timestamp) for _ in range(repeats))
     child = timed(lambda d, n: d["child"].update(id=f"BENCH-{n}"))
     last = timed(lambda d, n: d["sections"][-1].update(heading=f"{d['sections'][-1]['heading']} {n}"))
+    others = []
+    for n in range(repeats):
+        changed = copy.deepcopy(record)
+        changed["child"].update(social_care_id=f"WS-{n:05d}", first_name=f"Child{n}")
+        others.append(pdfa.typst_job(prepare("walsall", "pep", "pdf", changed)))
+    other = statistics.median(compile_ms(compiler, j.files, j.standards, j.timestamp) for j in others)
     print(f"Memo (Walsall PEP, CPU ms, median of {repeats}): first compile {first:.0f}; unchanged {same:.0f}; "
-          f"child id changed {child:.0f}; last section's heading changed {last:.0f}")
+          f"child id changed {child:.0f}; last section's heading changed {last:.0f}; "
+          f"another child's record (id and first name) {other:.0f}")
 
 
 def features_part(count: int, rounds: int) -> None:
