@@ -474,6 +474,8 @@ def typeset(compiler: typst.Compiler, files: dict[str, str], standards, timestam
     """Write a document's job files where the template reads them, then compile it: (PDF, Typst's warnings).
     One document at a time per process (the files are shared): pep holds `_lock`, a bench runs one thread."""
     folder = _job_packages(os.getpid()).joinpath(*JOB_PACKAGE)
+    if not (folder / "lib.typ").is_file():  # a /tmp cleaner removed it under a long-running server
+        _write_package(folder)
     for name in JOB_FILES:
         if name in files:
             (folder / name).write_text(files[name], encoding="utf-8")
@@ -486,15 +488,18 @@ def typeset(compiler: typst.Compiler, files: dict[str, str], standards, timestam
 def _job_packages(pid: int) -> Path:
     """This process's package folder (a forked worker makes its own: the parent's is the parent's to write to)."""
     root = Path(tempfile.mkdtemp(prefix="pep-typst-"))
-    package = root.joinpath(*JOB_PACKAGE)
-    package.mkdir(parents=True)
-    (package / "typst.toml").write_text(f'[package]\nname = "{JOB_PACKAGE[1]}"\nversion = "{JOB_PACKAGE[2]}"\n'
-                                        'entrypoint = "lib.typ"\n', encoding="utf-8")
-    (package / "lib.typ").write_text(_JOB_LIB, encoding="utf-8")
+    _write_package(root.joinpath(*JOB_PACKAGE))
     atexit.register(_remove_job_packages, root, pid)
     if multiprocessing.parent_process() is not None:  # a pool's worker ends without atexit, with its finalizers
         multiprocessing.util.Finalize(None, _remove_job_packages, (root, pid), exitpriority=0)
     return root
+
+
+def _write_package(package: Path) -> None:
+    package.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (package / "typst.toml").write_text(f'[package]\nname = "{JOB_PACKAGE[1]}"\nversion = "{JOB_PACKAGE[2]}"\n'
+                                        'entrypoint = "lib.typ"\n', encoding="utf-8")
+    (package / "lib.typ").write_text(_JOB_LIB, encoding="utf-8")
 
 
 def _remove_job_packages(root: Path, pid: int) -> None:

@@ -218,6 +218,14 @@ def test_a_forked_worker_makes_its_own_job_folder_and_removes_it(walsall_record)
     assert "IDWS-00001" in _pdf_text(render_pdf.render(prepare("walsall", "pep", "pdf", _child(walsall_record, 1))))
 
 
+def test_a_job_folder_removed_under_a_running_process_is_made_again(walsall_record):
+    import shutil
+
+    render_pdf.render(prepare("walsall", "pep", "pdf", _child(walsall_record, 1)))
+    shutil.rmtree(render_pdf._job_packages(os.getpid()))
+    assert "IDWS-00002" in _pdf_text(render_pdf.render(prepare("walsall", "pep", "pdf", _child(walsall_record, 2))))
+
+
 def test_metadata_for_the_case_record():
     pdf, model = rendered("walsall", "pep", False)
     info = PdfReader(io.BytesIO(pdf)).metadata
