@@ -1,10 +1,13 @@
 """Where a record PDF's time goes inside Typst: memoised recompiles, and the template with one feature taken out.
 
-Part 1 (memo): the Walsall PEP compiled once, again unchanged, then with one value changed (the child's id, the last
-section's heading). Part 2 (features): the bench_pdf documents compiled with the record template and with variants
-of it that each leave one feature out, each in its own process (Typst's layout cache is process-wide, so a second
-compiler in the same process would reuse the first one's work), alternating, CPU ms per document beside the
-unchanged template's in the same run.
+Part 1 (memo): the Walsall PEP compiled once, again unchanged, then with one value of its JSON changed (the child's id,
+the last section's heading), then as another child's record (id and first name changed in the record, so also the
+PDF's title and keywords, the running header and the summary). The data reaches Typst as files (pdfa.typeset), which
+Typst memoises around; sys.inputs made every change a full recompile.
+Part 2 (features): the bench_pdf documents compiled with the record template and with variants of it that each
+leave one feature out, each in its own process (Typst's layout cache is process-wide, so a second compiler in the
+same process would reuse the first one's work), alternating, CPU ms per document beside the unchanged template's in
+the same run.
 Usage: .venv/bin/python bench/bench_typst.py [--rounds 3] [--count 28]
 """
 
@@ -51,13 +54,13 @@ from generator.render import pdfa
 template, jobs = Path(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text())
 compiler = pdfa.new_compiler(template, pdfa.font_dirs())
 # warm fonts and the compiler on a document none of the jobs is (a changed title), so no job starts memoised
-warm_data = jobs[0]["inputs"]["data"].replace('"title": "', '"title": "Warm-up ', 1)
-assert warm_data != jobs[0]["inputs"]["data"]
-warm = dict(jobs[0]["inputs"], data=warm_data)
-compiler.compile(sys_inputs=warm, pdf_standards=jobs[0]["standards"], timestamp=jobs[0]["timestamp"])
+warm_data = jobs[0]["files"]["data.json"].replace('"title": "', '"title": "Warm-up ', 1)
+assert warm_data != jobs[0]["files"]["data.json"]
+warm = dict(jobs[0]["files"], **{"data.json": warm_data})
+pdfa.typeset(compiler, warm, jobs[0]["standards"], jobs[0]["timestamp"])
 start = time.process_time()
 for job in jobs:
-    compiler.compile(sys_inputs=job["inputs"], pdf_standards=job["standards"], timestamp=job["timestamp"])
+    pdfa.typeset(compiler, job["files"], job["standards"], job["timestamp"])
 print((time.process_time() - start) / len(jobs) * 1000)
 """
 
@@ -71,9 +74,9 @@ def variant_text(pairs: list[tuple[str, str]]) -> str:
     return text
 
 
-def compile_ms(compiler, inputs: dict, standards, timestamp: int) -> float:
+def compile_ms(compiler, files: dict, standards, timestamp: int) -> float:
     start = time.process_time()
-    compiler.compile(sys_inputs=inputs, pdf_standards=list(standards), timestamp=timestamp)
+    pdfa.typeset(compiler, files, standards, timestamp)
     return (time.process_time() - start) * 1000
 
 
@@ -81,22 +84,29 @@ def memo_part(repeats: int) -> None:
     record = json.loads((ROOT / "samples" / "walsall" / "pep.json").read_text(encoding="utf-8"), parse_float=Decimal)
     job = pdfa.typst_job(prepare("walsall", "pep", "pdf", record))
     compiler = pdfa.new_compiler(job.template, pdfa.font_dirs())
-    data = json.loads(job.inputs["data"])
+    data = json.loads(job.files["data.json"])
 
     def timed(change) -> float:
         runs = []
         for n in range(repeats):
             changed = copy.deepcopy(data)
             change(changed, n)
-            runs.append(compile_ms(compiler, {"data": json.dumps(changed)}, job.standards, job.timestamp))
+            runs.append(compile_ms(compiler, {"data.json": json.dumps(changed)}, job.standards, job.timestamp))
         return statistics.median(runs)
 
-    first = compile_ms(compiler, job.inputs, job.standards, job.timestamp)
-    same = statistics.median(compile_ms(compiler, job.inputs, job.standards, job.timestamp) for _ in range(repeats))
+    first = compile_ms(compiler, job.files, job.standards, job.timestamp)
+    same = statistics.median(compile_ms(compiler, job.files, job.standards, job.timestamp) for _ in range(repeats))
     child = timed(lambda d, n: d["child"].update(id=f"BENCH-{n}"))
     last = timed(lambda d, n: d["sections"][-1].update(heading=f"{d['sections'][-1]['heading']} {n}"))
+    others = []
+    for n in range(repeats):
+        changed = copy.deepcopy(record)
+        changed["child"].update(social_care_id=f"WS-{n:05d}", first_name=f"Child{n}")
+        others.append(pdfa.typst_job(prepare("walsall", "pep", "pdf", changed)))
+    other = statistics.median(compile_ms(compiler, j.files, j.standards, j.timestamp) for j in others)
     print(f"Memo (Walsall PEP, CPU ms, median of {repeats}): first compile {first:.0f}; unchanged {same:.0f}; "
-          f"child id changed {child:.0f}; last section's heading changed {last:.0f}")
+          f"child id changed {child:.0f}; last section's heading changed {last:.0f}; "
+          f"another child's record (id and first name) {other:.0f}")
 
 
 def features_part(count: int, rounds: int) -> None:
@@ -104,7 +114,7 @@ def features_part(count: int, rounds: int) -> None:
         folder = Path(tmp)
         jobs = [pdfa.typst_job(r) for r in requests("pdf", count)]
         jobs_file = folder / "jobs.json"
-        jobs_file.write_text(json.dumps([{"inputs": j.inputs, "standards": list(j.standards),
+        jobs_file.write_text(json.dumps([{"files": j.files, "standards": list(j.standards),
                                           "timestamp": j.timestamp} for j in jobs]), encoding="utf-8")
         templates = {"record.typ": TEMPLATE}
         for name, (_, pairs) in VARIANTS.items():

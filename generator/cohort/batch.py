@@ -277,6 +277,8 @@ def _outcomes(tasks: Iterator, settings: BatchSettings) -> Iterator[RowOutcome]:
                 yield from pool.imap_unordered(run_task, window, chunksize=2)
                 window = []
         yield from pool.imap_unordered(run_task, window, chunksize=2)
+        pool.close()  # workers that end on their own run their finalizers (the PDF renderer's temporary folder);
+        pool.join()  # leaving the block terminates them, which is left for an error or Ctrl-C
 
 
 def run_batch(rows: Iterable[CohortRow], settings: BatchSettings,

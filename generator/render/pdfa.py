@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import logging
+import multiprocessing
+import multiprocessing.util
 import os
 import re
+import shutil
+import tempfile
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -51,6 +56,16 @@ _LONG_RUN = re.compile(r"[^\s\-/\u200b]{25,}")
 # Invisible joiners, variation selectors, tags and skin-tone modifiers: dropped (not replaced) when no font has them.
 _IGNORABLE = re.compile(r"[\u200c\u200d\u2060\ufe00-\ufe0f\U000e0000-\U000e007f\U0001f3fb-\U0001f3ff]")
 _lock = threading.Lock()
+# The data of the document being compiled reaches the template as files of a Typst package, `@local/pep-job:0.1.0`,
+# in a private folder of this process: Typst hashes sys.inputs with its library, so a value changed there would miss
+# every memoised layout; a changed file misses only what read it. (Not files in the templates folder: it may be
+# read-only, and other processes share it. Not a project root of symlinks: Typst resolves the template's path.)
+JOB_PACKAGE = ("local", "pep-job", "0.1.0")
+JOB_FILES = ("data.json", "record.json")  # what a TypstJob may write; a file a job leaves out is removed
+_JOB_LIB = """// Written by generator/render/pdfa.py: the document being compiled (its data; the record to attach).
+#let data = json("data.json")
+#let record() = read("record.json", encoding: none)
+"""
 
 
 @dataclass
@@ -80,16 +95,17 @@ def render(request: RenderRequest) -> bytes:
 def render_with_report(request: RenderRequest) -> Rendered:
     """Render, and say what had to be replaced and what Typst warned about."""
     job = typst_job(request)
-    pdf, warnings = _compile(job.template, job.inputs, job.standards, job.timestamp)
+    pdf, warnings = _compile(job.template, job.files, job.standards, job.timestamp)
     return Rendered(pdf, job.replacements, warnings)
 
 
 @dataclass(frozen=True)
 class TypstJob:
-    """What Typst is given for one document: the template, sys.inputs, the PDF standards and the timestamp."""
+    """What Typst is given for one document: the template, the job files (JOB_FILES), the PDF standards and the
+    timestamp."""
 
     template: Path
-    inputs: dict[str, str]
+    files: dict[str, str]
     standards: tuple[str, ...]
     timestamp: int
     replacements: tuple[Replacement, ...]
@@ -100,12 +116,12 @@ def typst_job(request: RenderRequest) -> TypstJob:
     attach = bool(request.options.get("attach_json")) and request.record is not None
     text = _Text(_fonts(request.model))
     data = payload(request.model, text, attach)
-    inputs = {"data": json.dumps(data, ensure_ascii=False, sort_keys=True)}
+    files = {"data.json": json.dumps(data, ensure_ascii=False, sort_keys=True)}
     if attach:
-        inputs["record"] = json.dumps(request.record, ensure_ascii=False, sort_keys=True, indent=1, default=str)
+        files["record.json"] = json.dumps(request.record, ensure_ascii=False, sort_keys=True, indent=1, default=str)
     date = _iso_date(request.model.document_date) or _iso_date(request.options.get("issue_date") or TEMPLATE_EDITION)
     standards = STANDARDS_WITH_JSON if attach else STANDARDS
-    return TypstJob(find_template(request.profile.id), inputs, standards, _timestamp(date),
+    return TypstJob(find_template(request.profile.id), files, standards, _timestamp(date),
                     tuple(text.replaced.values()))
 
 
@@ -448,23 +464,62 @@ def find_template(profile_id: str, name: str = TEMPLATE) -> Path:
 
 
 def new_compiler(template: Path, dirs: tuple[str, ...]) -> typst.Compiler:
-    """A Typst compiler for a template (its root the templates folder), seeing only the given font folders."""
+    """A Typst compiler for a template (its root the templates folder), seeing only the given font folders and this
+    process's job package (compile with `typeset`)."""
     return typst.Compiler(str(template), root=str(template.parent.parent), font_paths=list(dirs),
-                          ignore_system_fonts=True)
+                          ignore_system_fonts=True, package_path=str(_job_packages(os.getpid())))
 
 
-_compiler = cache(new_compiler)
+def typeset(compiler: typst.Compiler, files: dict[str, str], standards, timestamp: int) -> tuple[bytes, list]:
+    """Write a document's job files where the template reads them, then compile it: (PDF, Typst's warnings).
+    One document at a time per process (the files are shared): pep holds `_lock`, a bench runs one thread."""
+    folder = _job_packages(os.getpid()).joinpath(*JOB_PACKAGE)
+    if not (folder / "lib.typ").is_file():  # a /tmp cleaner removed it under a long-running server
+        _write_package(folder)
+    for name in JOB_FILES:
+        if name in files:
+            (folder / name).write_text(files[name], encoding="utf-8")
+        else:
+            (folder / name).unlink(missing_ok=True)
+    return compiler.compile_with_warnings(pdf_standards=list(standards), timestamp=timestamp)
 
 
-def _compile(template: Path, inputs: dict, standards: tuple[str, ...], timestamp: int) -> tuple[bytes, tuple]:
+@cache
+def _job_packages(pid: int) -> Path:
+    """This process's package folder (a forked worker makes its own: the parent's is the parent's to write to)."""
+    root = Path(tempfile.mkdtemp(prefix="pep-typst-"))
+    _write_package(root.joinpath(*JOB_PACKAGE))
+    atexit.register(_remove_job_packages, root, pid)
+    if multiprocessing.parent_process() is not None:  # a pool's worker ends without atexit, with its finalizers
+        multiprocessing.util.Finalize(None, _remove_job_packages, (root, pid), exitpriority=0)
+    return root
+
+
+def _write_package(package: Path) -> None:
+    package.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (package / "typst.toml").write_text(f'[package]\nname = "{JOB_PACKAGE[1]}"\nversion = "{JOB_PACKAGE[2]}"\n'
+                                        'entrypoint = "lib.typ"\n', encoding="utf-8")
+    (package / "lib.typ").write_text(_JOB_LIB, encoding="utf-8")
+
+
+def _remove_job_packages(root: Path, pid: int) -> None:
+    if os.getpid() == pid:  # a forked child exiting leaves its parent's folder alone
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@cache
+def _compiler(template: Path, dirs: tuple[str, ...], pid: int) -> typst.Compiler:
+    return new_compiler(template, dirs)  # per process too: a compiler reads the job package of the process that made it
+
+
+def _compile(template: Path, files: dict, standards: tuple[str, ...], timestamp: int) -> tuple[bytes, tuple]:
     dirs = font_dirs()
     if not dirs:
         raise TemplateError("No fonts found: install the Debian font packages (make setup) or set PEP_FONT_DIRS.",
                             file=str(template))
-    with _lock:  # one Compiler per template is reused; it is not meant to run two documents at once
+    with _lock:  # one Compiler per template is reused, and one job package per process: one document at a time
         try:
-            pdf, warnings = _compiler(template, dirs).compile_with_warnings(
-                sys_inputs=inputs, pdf_standards=list(standards), timestamp=timestamp)
+            pdf, warnings = typeset(_compiler(template, dirs, os.getpid()), files, standards, timestamp)
         except typst.TypstError as err:
             file, line = _where(err, template)
             raise TemplateError(f"Typst could not typeset the document: {_first_line(err)}", file=file,

@@ -6,9 +6,11 @@ import copy
 import io
 import json
 import logging
+import os
 import subprocess
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 
 import pypdfium2
 import pytest
@@ -144,6 +146,84 @@ def test_same_data_gives_same_bytes(walsall_record):
 def test_different_data_gives_different_bytes(walsall_record):
     walsall_record["carer"]["views"] = "Changed."
     assert render_pdf.render(prepare("walsall", "pep", "pdf", walsall_record)) != rendered("walsall", "pep", False)[0]
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return squash("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+
+
+def _child(record: dict, n: int) -> dict:
+    """The record with its own child id and carer's views, each the same length for every n (so a file left over
+    from the document before, or another thread's, could not show itself by its size)."""
+    record = copy.deepcopy(record)
+    record["child"]["social_care_id"] = f"WS-{n:05d}"
+    record["carer"]["views"] = f"Views of child number {n:05d}."
+    return record
+
+
+def test_one_value_changed_shows_in_each_document(walsall_record):
+    # the data reaches Typst as files rewritten for each document: the second must not show the first's values
+    for attach in (False, True):
+        options = {"attach_json": attach}
+        pdfs = [render_pdf.render(prepare("walsall", "pep", "pdf", _child(walsall_record, n), options=options))
+                for n in (1, 2, 1)]
+        for n, pdf in zip((1, 2, 1), pdfs, strict=True):
+            text = _pdf_text(pdf)
+            other = 3 - n
+            assert f"IDWS-{n:05d}" in text
+            assert f"WS-{other:05d}" not in text
+            assert squash(f"Views of child number {n:05d}.") in text
+            assert f"number{other:05d}" not in text
+            if attach:
+                record = json.loads(PdfReader(io.BytesIO(pdf)).attachments["record.json"][0])
+                assert record["child"]["social_care_id"] == f"WS-{n:05d}"
+        assert pdfs[0] == pdfs[2]
+
+
+def test_two_threads_each_get_their_own_child(walsall_record):
+    from concurrent.futures import ThreadPoolExecutor
+
+    numbers = [n for n in range(1, 5) for _ in range(2)]
+    requests = [prepare("walsall", "pep", "pdf", _child(walsall_record, n)) for n in numbers]
+    with ThreadPoolExecutor(2) as pool:
+        pdfs = list(pool.map(render_pdf.render, requests))
+    for n, pdf in zip(numbers, pdfs, strict=True):
+        text = _pdf_text(pdf)
+        assert f"IDWS-{n:05d}" in text
+        assert squash(f"Views of child number {n:05d}.") in text
+        assert [m for m in range(1, 5) if m != n and f"WS-{m:05d}" in text] == []
+
+
+def _job_folder_here(_) -> str:
+    return str(render_pdf._job_packages(os.getpid()))
+
+
+def test_a_forked_worker_makes_its_own_job_folder_and_removes_it(walsall_record):
+    # a cohort forks its workers: one writing to the parent's folder would overwrite the parent's document's data
+    # (no document is rendered in the worker: Typst, once used, hangs in a forked child; see the report)
+    import multiprocessing
+
+    render_pdf.render(prepare("walsall", "pep", "pdf", _child(walsall_record, 1)))
+    parent_folder = render_pdf._job_packages(os.getpid())
+    pool = multiprocessing.get_context("fork").Pool(1)
+    try:
+        theirs = Path(pool.apply(_job_folder_here, (0,)))
+    finally:
+        pool.close()
+        pool.join()
+    assert theirs != parent_folder
+    assert theirs.name.startswith("pep-typst-")
+    assert not theirs.exists()  # removed when the worker ended
+    assert parent_folder.is_dir()  # and the parent's left alone
+    assert "IDWS-00001" in _pdf_text(render_pdf.render(prepare("walsall", "pep", "pdf", _child(walsall_record, 1))))
+
+
+def test_a_job_folder_removed_under_a_running_process_is_made_again(walsall_record):
+    import shutil
+
+    render_pdf.render(prepare("walsall", "pep", "pdf", _child(walsall_record, 1)))
+    shutil.rmtree(render_pdf._job_packages(os.getpid()))
+    assert "IDWS-00002" in _pdf_text(render_pdf.render(prepare("walsall", "pep", "pdf", _child(walsall_record, 2))))
 
 
 def test_metadata_for_the_case_record():
@@ -314,7 +394,7 @@ def test_audience_copy_says_so(walsall_record):
 def test_a_broken_authority_template_names_file_and_line(tmp_path, monkeypatch):
     broken = tmp_path / "walsall" / "record.typ"
     broken.parent.mkdir()
-    broken.write_text("#let d = json(bytes(sys.inputs.data))\n\n#d.nothing.here\n", encoding="utf-8")
+    broken.write_text('#import "@local/pep-job:0.1.0": data\n\n#data.nothing.here\n', encoding="utf-8")
     monkeypatch.setattr(render_pdf, "find_template", lambda profile_id: broken)
     with pytest.raises(TemplateError) as err:
         render_pdf.render(prepare("walsall", "pep", "pdf", None))
@@ -331,6 +411,20 @@ def test_authority_template_is_found_before_the_common_one(tmp_path, monkeypatch
     (tmp_path / "walsall").mkdir()
     (tmp_path / "walsall" / "record.typ").write_text("own", encoding="utf-8")
     assert render_pdf.find_template("walsall") == tmp_path / "walsall" / "record.typ"
+
+
+def test_an_authority_template_added_later_reads_its_own_document(tmp_path, monkeypatch, walsall_record):
+    monkeypatch.setattr(render_pdf, "template_search_path", lambda profile_id: [tmp_path / profile_id,
+                                                                                 tmp_path / "common"])
+    source = ('#import "@local/pep-job:0.1.0": data\n#set document(title: data.meta.title)\n'
+              '#set text(font: data.fonts, lang: "en")\n= {0}\n{0} #data.child.id\n')
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "record.typ").write_text(source.format("Common"), encoding="utf-8")
+    assert "CommonWS-00001" in _pdf_text(render_pdf.render(prepare("walsall", "pep", "pdf",
+                                                                   _child(walsall_record, 1))))
+    (tmp_path / "walsall").mkdir()
+    (tmp_path / "walsall" / "record.typ").write_text(source.format("Own"), encoding="utf-8")
+    assert "OwnWS-00002" in _pdf_text(render_pdf.render(prepare("walsall", "pep", "pdf", _child(walsall_record, 2))))
 
 
 def test_no_fonts_is_an_error_not_a_traceback(tmp_path, monkeypatch):
