@@ -13,7 +13,8 @@ MIN_LINE_RATIO = 0.75  # one-line fields shrink to 3/4 of their size at most, th
 STEP = 0.25
 LEADING = 1.18  # line height as a multiple of the font size
 TEXT_COLOUR = "0.1 0.1 0.1"  # the text of field values: near black
-MAX_STREAMS = 4096  # text streams kept per font and per layout
+MAX_STREAMS = 2048  # text streams kept per font and per layout (LRU), of texts up to MAX_KEPT_TEXT characters
+MAX_KEPT_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ def text_stream(font: FormFont, text: str, width: float, height: float, size: fl
                 colour: str = "0.1 0.1 0.1") -> tuple[bytes, TextLayout]:
     """The content of a text field's normal appearance: marked content, clipped to the box (made once per font and
     arguments: the result depends on nothing else)."""
+    if len(text) > MAX_KEPT_TEXT:  # a long answer is one child's own: not kept
+        return _text_stream(font, text, width, height, size, multiline, colour)
     key = (text, width, height, size, multiline, colour)
     return remember(font.streams, key, lambda: _text_stream(font, text, width, height, size, multiline, colour))
 

@@ -106,7 +106,7 @@ def fill(layout: bytes, plan: FormPlan, values: dict, shown: dict, manifest: Man
          password: str | None = None) -> bytes:
     """The cached layout filled with a child's values, the manifest embedded, optionally encrypted (AES-256)."""
     data = fill_layout(layout, plan, form_font(), values, shown, _info(metadata, manifest),
-                       {MANIFEST_NAME: manifest.to_bytes()})
+                       {MANIFEST_NAME: manifest.to_bytes()}, {MANIFEST_NAME: manifest.fields_prefix()})
     return encrypt(data, password) if password else data
 
 

@@ -98,6 +98,11 @@ class Manifest:
                                "prefilled": self.prefilled, "signature": self.signature},
                               {"fields": fields_json(self.fields)})
 
+    def fields_prefix(self) -> bytes:
+        """How to_bytes() starts (its keys are sorted, "fields" first): the field map, the same for every form of a
+        plan."""
+        return b'{"fields":' + fields_json(self.fields)
+
     @classmethod
     def from_bytes(cls, raw: bytes) -> Manifest:
         """Parse a manifest; raises ValueError (with a plain reason) when it is not one."""

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import random
+import zlib
+
 import weasyprint
 from conftest import load_sample
 
 from generator import __version__
 from generator.forms import cache as form_cache
 from generator.forms import layout as form_layout
-from generator.forms.font import font_key
+from generator.forms.appearance import MAX_KEPT_TEXT, _text_stream, text_stream
+from generator.forms.fill import deflate
+from generator.forms.font import font_key, form_font
 from generator.forms.plan import plan_form
 from generator.pipeline.generate import prepare
 
@@ -35,3 +40,25 @@ def test_layout_key__differs_for_plans_with_other_slots():
     _, plan = _plan(record)
     _, blank = _plan(None)
     assert form_layout.layout_key("walsall", plan) != form_layout.layout_key("walsall", blank)
+
+
+def test_deflate__with_a_shared_prefix_is_zlib_compress_of_the_whole():
+    rnd = random.Random(16)
+    words = ["name", "path", "readonly", "true", '"', "é", "ŵ", ",", ":", "targets_0_ppg"]
+    for size in (0, 10, 1000, 40_000, 120_000):
+        data = "".join(rnd.choice(words) for _ in range(size // 4)).encode()
+        for cut in {0, len(data) // 3, len(data)}:
+            for _ in range(2):  # the second time from the kept compressor
+                assert deflate(data, 9, data[:cut]) == zlib.compress(data, 9)
+    assert deflate(b"abc", 9, b"xyz") == zlib.compress(b"abc", 9)
+
+
+def test_text_streams__a_kept_one_is_the_one_drawn_again():
+    font = form_font()
+    cases = (("Siân Ŵyn", 120.0, 14.0, 9.0, False), ("an answer " * 19, 200.0, 60.0, 9.0, True),
+             ("", 1.0, 1.0, 9.0, False), ("a long answer " * 40, 200.0, 60.0, 9.0, True))
+    for args in cases:
+        first = text_stream(font, *args, "0.1 0.1 0.1")
+        again = text_stream(font, *args, "0.1 0.1 0.1")
+        assert first == again == _text_stream(font, *args, "0.1 0.1 0.1")
+        assert (again is first) == (len(args[0]) <= MAX_KEPT_TEXT)

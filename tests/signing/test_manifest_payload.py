@@ -49,3 +49,9 @@ def test_to_bytes_and_canonical_with__are_the_canonical_json_of_the_whole():
                           {"fields": fields_json(fields)}) == canonical(whole)
     with pytest.raises(ValueError):
         canonical_with({"a": 1}, {"a": b"1"})
+
+
+def test_fields_prefix__is_how_to_bytes_starts():
+    fields = [FieldSpec("a_name", "child.name", "text", (), True)]
+    for manifest in (_manifest(fields, {"a_name": "x"}), _manifest([], {})):
+        assert manifest.to_bytes().startswith(manifest.fields_prefix())
