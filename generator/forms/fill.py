@@ -158,31 +158,24 @@ class Update:
         return DictionaryObject(self.index.reader.get_object(ref))
 
     def to_bytes(self, trailer: DictionaryObject) -> bytes:
-        out = io.BytesIO()
-        out.write(self.index.data)
-        if not self.index.data.endswith(b"\n"):
-            out.write(b"\n")
+        data = self.index.data
+        parts = [data] if data.endswith(b"\n") else [data, b"\n"]
+        at = len(data) + len(parts) - 1
         offsets = {}
         for number in sorted(self.objects):
-            offsets[number] = out.tell()
-            out.write(f"{number} 0 obj\n".encode("ascii"))
             obj = self.objects[number]
-            if isinstance(obj, bytes):
-                out.write(obj)
-            else:
-                obj.write_to_stream(out)
-            out.write(b"\nendobj\n")
-        xref_at = out.tell()
-        out.write(b"xref\n")
+            chunk = b"%d 0 obj\n%b\nendobj\n" % (number, obj if isinstance(obj, bytes) else _serialised(obj))
+            offsets[number] = at
+            parts.append(chunk)
+            at += len(chunk)
+        parts.append(b"xref\n")
         for start, run in _runs(sorted(offsets)):
-            out.write(f"{start} {len(run)}\n".encode("ascii"))
-            out.write(b"".join(f"{offsets[n]:010d} 00000 n \n".encode("ascii") for n in run))
+            parts.append(b"%d %d\n" % (start, len(run)))
+            parts.extend(b"%010d 00000 n \n" % offsets[n] for n in run)
         trailer[NameObject("/Size")] = NumberObject(max(self.next_number, self.index.size))
         trailer[NameObject("/Prev")] = NumberObject(self.index.startxref)
-        out.write(b"trailer\n")
-        trailer.write_to_stream(out)
-        out.write(f"\nstartxref\n{xref_at}\n%%EOF\n".encode("ascii"))
-        return out.getvalue()
+        parts += [b"trailer\n", _serialised(trailer), b"\nstartxref\n%d\n%%%%EOF\n" % at]
+        return b"".join(parts)
 
 
 def _runs(numbers: list[int]):
