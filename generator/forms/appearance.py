@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from .font import FormFont
@@ -107,12 +108,14 @@ def text_stream(font: FormFont, text: str, width: float, height: float, size: fl
 
 
 def remember(memo: dict, key, make, limit: int = MAX_STREAMS):
-    """memo[key], made by make() when absent; the least recently used entries go beyond `limit`."""
+    """memo[key], made by make() when absent; the least recently used entries go beyond `limit`. Safe to share
+    between threads (the web server's): an entry depends on its key only, so a race at most makes one twice."""
     found = memo.pop(key, None)
     if found is None:
         found = make()
         if len(memo) >= limit:
-            del memo[next(iter(memo))]
+            with contextlib.suppress(KeyError, RuntimeError, StopIteration):  # another thread changed it meanwhile
+                del memo[next(iter(memo))]
     memo[key] = found
     return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import zlib
 
 import weasyprint
@@ -11,7 +12,7 @@ from conftest import load_sample
 from generator import __version__
 from generator.forms import cache as form_cache
 from generator.forms import layout as form_layout
-from generator.forms.appearance import MAX_KEPT_TEXT, _text_stream, text_stream
+from generator.forms.appearance import MAX_KEPT_TEXT, _text_stream, remember, text_stream
 from generator.forms.fill import deflate
 from generator.forms.font import font_key, form_font
 from generator.forms.plan import plan_form
@@ -62,3 +63,32 @@ def test_text_streams__a_kept_one_is_the_one_drawn_again():
         again = text_stream(font, *args, "0.1 0.1 0.1")
         assert first == again == _text_stream(font, *args, "0.1 0.1 0.1")
         assert (again is first) == (len(args[0]) <= MAX_KEPT_TEXT)
+
+
+def test_remember__keeps_the_most_recently_used_up_to_its_limit_and_is_shared_by_threads():
+    memo: dict = {}
+    for n in range(5):
+        assert remember(memo, n, lambda n=n: str(n), limit=3) == str(n)
+    assert list(memo) == [2, 3, 4]
+    remember(memo, 2, lambda: "new", limit=3)  # a hit: kept, now the most recent
+    assert list(memo) == [3, 4, 2]
+    assert memo[2] == "2"
+
+    shared: dict = {}
+    errors = []
+
+    def work(offset):
+        try:
+            for n in range(20_000):
+                key = (n * 7 + offset) % 300
+                assert remember(shared, key, lambda key=key: key * 2, limit=50) == key * 2
+        except Exception as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(shared) <= 54
