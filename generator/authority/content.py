@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from data_schemas import FieldInfo, Question
 
@@ -119,6 +120,12 @@ class Profile:
     audiences: dict
     variants: dict[str, Variant] = field(default_factory=dict)
     source_file: str = ""
+
+    @cached_property
+    def repr_bytes(self) -> bytes:
+        """repr() of the profile, UTF-8, made once (a form's identity digests it for every child; profiles are frozen
+        and loaded once per process)."""
+        return repr(self).encode()
 
     def variant(self, variant_id: str) -> Variant:
         from ..core.errors import UsageError

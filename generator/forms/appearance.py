@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from .font import FormFont
@@ -13,6 +14,8 @@ MIN_LINE_RATIO = 0.75  # one-line fields shrink to 3/4 of their size at most, th
 STEP = 0.25
 LEADING = 1.18  # line height as a multiple of the font size
 TEXT_COLOUR = "0.1 0.1 0.1"  # the text of field values: near black
+MAX_STREAMS = 2048  # text streams kept per font and per layout (LRU), of texts up to MAX_KEPT_TEXT characters
+MAX_KEPT_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,29 @@ def layout_text(font: FormFont, text: str, width: float, height: float, size: fl
 
 def text_stream(font: FormFont, text: str, width: float, height: float, size: float, multiline: bool,
                 colour: str = "0.1 0.1 0.1") -> tuple[bytes, TextLayout]:
-    """The content of a text field's normal appearance: marked content, clipped to the box."""
+    """The content of a text field's normal appearance: marked content, clipped to the box (made once per font and
+    arguments: the result depends on nothing else)."""
+    if len(text) > MAX_KEPT_TEXT:  # a long answer is one child's own: not kept
+        return _text_stream(font, text, width, height, size, multiline, colour)
+    key = (text, width, height, size, multiline, colour)
+    return remember(font.streams, key, lambda: _text_stream(font, text, width, height, size, multiline, colour))
+
+
+def remember(memo: dict, key, make, limit: int = MAX_STREAMS):
+    """memo[key], made by make() when absent; the least recently used entries go beyond `limit`. Safe to share
+    between threads (the web server's): an entry depends on its key only, so a race at most makes one twice."""
+    found = memo.pop(key, None)
+    if found is None:
+        found = make()
+        if len(memo) >= limit:
+            with contextlib.suppress(KeyError, RuntimeError, StopIteration):  # another thread changed it meanwhile
+                del memo[next(iter(memo))]
+    memo[key] = found
+    return found
+
+
+def _text_stream(font: FormFont, text: str, width: float, height: float, size: float, multiline: bool,
+                 colour: str) -> tuple[bytes, TextLayout]:
     if not text:
         return b"/Tx BMC\nEMC\n", TextLayout(size, (), True)
     laid = layout_text(font, text, width, height, size, multiline)

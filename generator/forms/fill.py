@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
-    DecodedStreamObject,
     DictionaryObject,
     IndirectObject,
     NameObject,
@@ -25,12 +24,15 @@ from pypdf.generic import (
 )
 
 from ..core.errors import PepError
-from .appearance import FONT_RESOURCE, TEXT_COLOUR, text_stream
+from .appearance import FONT_RESOURCE, MAX_KEPT_TEXT, TEXT_COLOUR, remember, text_stream
 from .font import FormFont
 from .plan import FormPlan, PlannedField
 
 _INDEXES: OrderedDict[bytes, LayoutIndex] = OrderedDict()
 _REWRITTEN = ("/V", "/AS", "/AP")
+_DEFLATERS: dict[tuple[bytes, int], tuple] = {}  # (prefix, level) -> it compressed, and the compressor after it
+MAX_DEFLATERS = 8
+_TEXTS: dict[str, bytes] = {}  # a text -> it as a PDF string object, serialised (see _text)
 MAX_INDEXES = 8
 
 
@@ -47,6 +49,7 @@ class LayoutIndex:
     font: IndirectObject
     entries: dict[int, bytes] = field(default_factory=dict)  # object number -> its dictionary entries, serialised
     memo: dict[tuple, object] = field(default_factory=dict)  # what set_field looks up in the layout, found once
+    streams: dict[tuple, bytes] = field(default_factory=dict)  # appearance stream objects (see stream())
 
     def unchanged_entries(self, ref: IndirectObject) -> bytes:
         """A layout dictionary's entries but /V, /AS and /AP, serialised once per process (filling rewrites only
@@ -71,6 +74,19 @@ class LayoutIndex:
             found = b"".join(key.encode("ascii") + b" " + _serialised(obj.raw_get(key)) for key in keys if key in obj)
             self.memo["kept", ref.idnum, keys] = found
         return found
+
+    def stream(self, content: bytes, width: float, height: float) -> bytes:
+        """An appearance stream object of a width x height box showing `content` (Flate-compressed), serialised;
+        the same ones are made once per layout."""
+        return remember(self.streams, (content, width, height), lambda: self.make_stream(content, width, height))
+
+    def make_stream(self, content: bytes, width: float, height: float) -> bytes:
+        data = zlib.compress(content, 6)
+        font_ref = f"{self.font.idnum} {self.font.generation} R".encode("ascii")
+        head = (b"<</Type/XObject/Subtype/Form/BBox[0 0 " + _number(width) + b" " + _number(height)
+                + b"]/Resources<</Font<<" + FONT_RESOURCE.encode("ascii") + b" " + font_ref
+                + b">>>>/Filter/FlateDecode/Length " + str(len(data)).encode("ascii") + b">>\nstream\n")
+        return head + data + b"\nendstream"
 
     def rect(self, ref: IndirectObject) -> tuple[float, ...]:
         found = self.memo.get(("rect", ref.idnum))
@@ -142,31 +158,24 @@ class Update:
         return DictionaryObject(self.index.reader.get_object(ref))
 
     def to_bytes(self, trailer: DictionaryObject) -> bytes:
-        out = io.BytesIO()
-        out.write(self.index.data)
-        if not self.index.data.endswith(b"\n"):
-            out.write(b"\n")
+        data = self.index.data
+        parts = [data] if data.endswith(b"\n") else [data, b"\n"]
+        at = len(data) + len(parts) - 1
         offsets = {}
         for number in sorted(self.objects):
-            offsets[number] = out.tell()
-            out.write(f"{number} 0 obj\n".encode("ascii"))
             obj = self.objects[number]
-            if isinstance(obj, bytes):
-                out.write(obj)
-            else:
-                obj.write_to_stream(out)
-            out.write(b"\nendobj\n")
-        xref_at = out.tell()
-        out.write(b"xref\n")
+            chunk = b"%d 0 obj\n%b\nendobj\n" % (number, obj if isinstance(obj, bytes) else _serialised(obj))
+            offsets[number] = at
+            parts.append(chunk)
+            at += len(chunk)
+        parts.append(b"xref\n")
         for start, run in _runs(sorted(offsets)):
-            out.write(f"{start} {len(run)}\n".encode("ascii"))
-            out.write(b"".join(f"{offsets[n]:010d} 00000 n \n".encode("ascii") for n in run))
+            parts.append(b"%d %d\n" % (start, len(run)))
+            parts.extend(b"%010d 00000 n \n" % offsets[n] for n in run)
         trailer[NameObject("/Size")] = NumberObject(max(self.next_number, self.index.size))
         trailer[NameObject("/Prev")] = NumberObject(self.index.startxref)
-        out.write(b"trailer\n")
-        trailer.write_to_stream(out)
-        out.write(f"\nstartxref\n{xref_at}\n%%EOF\n".encode("ascii"))
-        return out.getvalue()
+        parts += [b"trailer\n", _serialised(trailer), b"\nstartxref\n%d\n%%%%EOF\n" % at]
+        return b"".join(parts)
 
 
 def _runs(numbers: list[int]):
@@ -190,17 +199,21 @@ def _serialised(obj: PdfObject) -> bytes:
     return out.getvalue()
 
 
+def _text(value) -> bytes:
+    """A value as a PDF string, serialised (once per process for each text: it depends on the text only)."""
+    if type(value) is not str or len(value) > MAX_KEPT_TEXT:
+        return _serialised(TextStringObject(value))
+    return remember(_TEXTS, value, lambda: _serialised(TextStringObject(value)))
+
+
 def appearance(update: Update, font: FormFont, planned: PlannedField, rect, text: str) -> IndirectObject:
     """A new normal appearance stream for a text widget showing `text` (word-wrapped when multi-line)."""
     x1, y1, x2, y2 = rect
     width, height = abs(x2 - x1), abs(y2 - y1)
     content, _ = text_stream(font, text, width, height, planned.size, planned.spec.type == "multiline", TEXT_COLOUR)
-    data = zlib.compress(content, 6)
-    font_ref = f"{update.index.font.idnum} {update.index.font.generation} R".encode("ascii")
-    head = (b"<</Type/XObject/Subtype/Form/BBox[0 0 " + _number(width) + b" " + _number(height)
-            + b"]/Resources<</Font<<" + FONT_RESOURCE.encode("ascii") + b" " + font_ref
-            + b">>>>/Filter/FlateDecode/Length " + str(len(data)).encode("ascii") + b">>\nstream\n")
-    return update.add(head + data + b"\nendstream")
+    if len(text) > MAX_KEPT_TEXT:
+        return update.add(update.index.make_stream(content, width, height))
+    return update.add(update.index.stream(content, width, height))
 
 
 def set_field(update: Update, font: FormFont, planned: PlannedField, value, shown: str | None) -> None:
@@ -209,8 +222,7 @@ def set_field(update: Update, font: FormFont, planned: PlannedField, value, show
     kind = planned.spec.type
     if kind in ("text", "multiline"):
         stream = appearance(update, font, planned, update.index.rect(ref), shown if shown is not None else value)
-        extra = (b"/V " + _serialised(TextStringObject(value)) + b"/AP<</N " + f"{stream.idnum} 0 R".encode("ascii")
-                 + b">>")
+        extra = b"/V " + _text(value) + b"/AP<</N " + f"{stream.idnum} 0 R".encode("ascii") + b">>"
     elif kind == "checkbox":
         extra = b"/V/on/AS/on" + _kept(update, ref, "/AP")
     else:
@@ -228,18 +240,35 @@ def _kept(update: Update, ref: IndirectObject, *keys: str) -> bytes:
     return update.index.kept(ref, keys)
 
 
-def attach(update: Update, name: str, data: bytes) -> None:
-    """Embed a file (the manifest) and point the catalog's EmbeddedFiles name tree at it."""
-    stream = DecodedStreamObject()
-    stream.update({NameObject("/Type"): NameObject("/EmbeddedFile"),
-                   NameObject("/Subtype"): NameObject("/application/json"),
-                   NameObject("/Params"): DictionaryObject({NameObject("/Size"): NumberObject(len(data))})})
-    stream.set_data(data)
-    stream = stream.flate_encode(level=9)
+def deflate(data: bytes, level: int, prefix: bytes = b"") -> bytes:
+    """zlib.compress(data, level); a `prefix` that data starts with is compressed once per process and the rest
+    continued from a copy of the compressor (deflate's output does not depend on how its input is split up)."""
+    if not prefix or not data.startswith(prefix):
+        return zlib.compress(data, level)
+    head, started = remember(_DEFLATERS, (prefix, level), lambda: _started(prefix, level), limit=MAX_DEFLATERS)
+    rest = started.copy()
+    return head + rest.compress(memoryview(data)[len(prefix):]) + rest.flush()
+
+
+def _started(prefix: bytes, level: int):
+    compressor = zlib.compressobj(level)
+    return compressor.compress(prefix), compressor
+
+
+def attach(update: Update, name: str, data: bytes, shared: bytes = b"") -> None:
+    """Embed a file (the manifest) and point the catalog's EmbeddedFiles name tree at it; `shared`: how data starts
+    in every form of the layout (see deflate)."""
+    entries = DictionaryObject({NameObject("/Type"): NameObject("/EmbeddedFile"),
+                                NameObject("/Subtype"): NameObject("/application/json"),
+                                NameObject("/Params"): DictionaryObject({NameObject("/Size"): NumberObject(len(data))}),
+                                NameObject("/Filter"): NameObject("/FlateDecode")})
+    compressed = deflate(data, 9, shared)
+    entries[NameObject("/Length")] = NumberObject(len(compressed))  # as pypdf's stream.flate_encode() writes it
+    stream = update.add(_serialised(entries) + b"\nstream\n" + compressed + b"\nendstream")
     spec = DictionaryObject({NameObject("/Type"): NameObject("/Filespec"), NameObject("/F"): TextStringObject(name),
                              NameObject("/UF"): TextStringObject(name),
                              NameObject("/AFRelationship"): NameObject("/Data"),
-                             NameObject("/EF"): DictionaryObject({NameObject("/F"): update.add(stream)})})
+                             NameObject("/EF"): DictionaryObject({NameObject("/F"): stream})})
     spec_ref = update.add(spec)
     catalog = update.copy_of(update.index.root)
     names = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject(name), spec_ref])})
@@ -249,15 +278,16 @@ def attach(update: Update, name: str, data: bytes) -> None:
 
 
 def fill_layout(data: bytes, plan: FormPlan, font: FormFont, values: dict, shown: dict, info: dict,
-                attachments: dict[str, bytes]) -> bytes:
-    """The layout with values set, files attached and a new information dictionary, as one incremental update."""
+                attachments: dict[str, bytes], shared: dict[str, bytes] | None = None) -> bytes:
+    """The layout with values set, files attached and a new information dictionary, as one incremental update
+    (`shared`: how an attachment starts in every form of the layout, compressed once; see deflate)."""
     update = Update(layout_index(data, plan))
     for planned in plan.fields:
         value = values.get(planned.name)
         if value not in ("", False, None):
             set_field(update, font, planned, value, shown.get(planned.name))
     for name, content in attachments.items():
-        attach(update, name, content)
+        attach(update, name, content, (shared or {}).get(name, b""))
     info_ref = update.add(DictionaryObject({NameObject(k): TextStringObject(v) for k, v in info.items()}))
     trailer = DictionaryObject({NameObject("/Root"): update.index.root, NameObject("/Info"): info_ref})
     return update.to_bytes(trailer)

@@ -6,7 +6,7 @@ import hashlib
 import io
 import os
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -44,6 +44,9 @@ class FormFont:
     cap_height: int
     bbox: tuple[int, int, int, int]
     digest: str
+    # Appearance streams drawn with this font, by what they were drawn from (appearance.text_stream: the labels and
+    # values a cohort's forms share are laid out once per process).
+    streams: dict = field(default_factory=dict, compare=False, repr=False)
 
     def glyphs(self, text: str) -> list[int]:
         """Glyph ids of a text (NFC first, so typed combining accents use the precomposed letters)."""

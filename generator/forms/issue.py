@@ -18,7 +18,7 @@ from data_schemas import value_at
 from ..core.errors import UsageError
 from ..render.display import clean_text, format_value
 from ..signing.keys import KeyRing
-from ..signing.manifest import INFO_KEY, MANIFEST_NAME, FieldSpec, FormIdentity, Manifest, canonical
+from ..signing.manifest import INFO_KEY, MANIFEST_NAME, FieldSpec, FormIdentity, Manifest, canonical_with, fields_json
 from .fill import fill_layout
 from .font import form_font
 from .layout import layout as cached_layout
@@ -92,12 +92,12 @@ def make_manifest(request, plan: FormPlan, values: dict, issue_date: str, key_id
     profile, variant = request.profile, request.variant
     specs: list[FieldSpec] = [f.spec for f in plan.fields]
     prefilled = {f.name: values[f.name] for f in plan.fields if values[f.name] not in ("", None, False)}
-    version = template_version(profile.id, repr(profile) + variant.id)
+    version = template_version(profile.id, profile.repr_bytes, variant.id.encode())
     child_id = str(value_at(request.record, "child.social_care_id") or "")
-    digest = hashlib.sha256(canonical({
+    digest = hashlib.sha256(canonical_with({
         "authority": profile.id, "variant": variant.id, "version": version, "child": child_id, "date": issue_date,
-        "key": key_id, "audience": request.model.audience.audience, "fields": [s.to_json() for s in specs],
-        "values": values})).hexdigest()
+        "key": key_id, "audience": request.model.audience.audience, "values": values},
+        {"fields": fields_json(specs)})).hexdigest()
     identity = FormIdentity(f"pf-{digest[:24]}", profile.id, variant.id, version, child_id, issue_date, key_id)
     return Manifest(identity, specs, prefilled)
 
@@ -106,7 +106,7 @@ def fill(layout: bytes, plan: FormPlan, values: dict, shown: dict, manifest: Man
          password: str | None = None) -> bytes:
     """The cached layout filled with a child's values, the manifest embedded, optionally encrypted (AES-256)."""
     data = fill_layout(layout, plan, form_font(), values, shown, _info(metadata, manifest),
-                       {MANIFEST_NAME: manifest.to_bytes()})
+                       {MANIFEST_NAME: manifest.to_bytes()}, {MANIFEST_NAME: manifest.fields_prefix()})
     return encrypt(data, password) if password else data
 
 

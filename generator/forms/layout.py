@@ -8,6 +8,7 @@ NeedAppearances is false.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import re
@@ -32,6 +33,7 @@ from pypdf.generic import (
 from .. import __version__
 from ..authority.profiles import template_search_path
 from ..core.errors import TemplateError
+from ..signing.manifest import canonical, canonical_with
 from . import cache as form_cache
 from .appearance import FONT_RESOURCE, OFF_STREAM, TEXT_COLOUR, check_stream, dot_stream
 from .font import FormFont, font_key, form_font
@@ -67,16 +69,27 @@ def layout_key(profile_id: str, plan: FormPlan) -> str:
     counts), the fields and their sizes, the field font and the code that draws them."""
     import weasyprint
 
-    fields = [[f.name, f.spec.type, f.spec.readonly, list(f.spec.options), f.size, f.lines, f.label]
-              for f in plan.fields]
-    return form_cache.cache_key({"layout": LAYOUT_VERSION, "pep": __version__, "code": _code_digest(),
-                                 "weasyprint": weasyprint.__version__, "templates": template_files(profile_id),
-                                 "font": font_key(), "doc": plan.doc, "fields": fields})
+    return hashlib.sha256(canonical_with({
+        "layout": LAYOUT_VERSION, "pep": __version__, "code": _code_digest(), "weasyprint": weasyprint.__version__,
+        "templates": template_files(profile_id), "font": font_key()}, _plan_json(plan))).hexdigest()
 
 
-def template_version(profile_id: str, content: str) -> str:
+def _plan_json(plan: FormPlan) -> dict[str, bytes]:
+    """canonical() of the plan's page structure and fields, as layout_key hashes them, encoded once per plan (the
+    same bytes as encoding them with the rest of the key: form_cache.cache_key's hash of it all)."""
+    found = plan.memo.get("layout_json")
+    if found is None:
+        fields = [[f.name, f.spec.type, f.spec.readonly, list(f.spec.options), f.size, f.lines, f.label]
+                  for f in plan.fields]
+        found = plan.memo["layout_json"] = {"doc": canonical(plan.doc), "fields": canonical(fields)}
+    return found
+
+
+def template_version(profile_id: str, *content: bytes) -> str:
     """The version of a form's template and content, for its identity: pep's version + a digest."""
-    digest = hashlib.sha256(repr(sorted(template_files(profile_id).items())).encode() + content.encode())
+    digest = hashlib.sha256(repr(sorted(template_files(profile_id).items())).encode())
+    for part in content:
+        digest.update(part)
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
@@ -86,7 +99,7 @@ def render_html(profile_id: str, plan: FormPlan) -> str:
     env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(paths), autoescape=True,
                                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     try:
-        return env.get_template(TEMPLATE).render(doc=plan.doc)
+        return env.get_template(TEMPLATE).render(doc=copy.deepcopy(plan.doc))  # the plan stays as it was made
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(err.message or "Syntax error.", file=err.filename or TEMPLATE, line=err.lineno) from err
     except jinja2.TemplateNotFound as err:

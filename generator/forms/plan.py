@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from data_schemas import IDENTITY_PATHS, concrete_path, template_of, value_at
 
@@ -51,6 +51,9 @@ class FormPlan:
     fields: tuple[PlannedField, ...]
     doc: dict
     slots: dict
+    # What is worked out from the plan once and kept with it (a plan is made once and shared by every child whose
+    # slots are the same, and nothing changes it: the template renders a copy of `doc`).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def slot_counts(variant: Variant, record: dict | None, view: AudienceView) -> dict[str, int]:

@@ -94,9 +94,14 @@ class Manifest:
         return None
 
     def to_bytes(self) -> bytes:
-        return canonical({"manifest_version": MANIFEST_VERSION, "identity": asdict(self.identity),
-                          "fields": [f.to_json() for f in self.fields], "prefilled": self.prefilled,
-                          "signature": self.signature})
+        return canonical_with({"manifest_version": MANIFEST_VERSION, "identity": asdict(self.identity),
+                               "prefilled": self.prefilled, "signature": self.signature},
+                              {"fields": fields_json(self.fields)})
+
+    def fields_prefix(self) -> bytes:
+        """How to_bytes() starts (its keys are sorted, "fields" first): the field map, the same for every form of a
+        plan."""
+        return b'{"fields":' + fields_json(self.fields)
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Manifest:
@@ -139,6 +144,21 @@ def canonical(value) -> bytes:
     """Canonical JSON: sorted keys, no spaces, UTF-8 (exact decimals as strings)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       default=_decimal_as_text).encode("utf-8")
+
+
+def fields_json(specs) -> bytes:
+    """canonical() of the specs' JSON list, joined from each spec's own (kept) canonical JSON."""
+    return b"[" + b",".join(s.canonical_json for s in specs) + b"]"
+
+
+def canonical_with(value: dict, encoded: dict[str, bytes]) -> bytes:
+    """canonical() of a dict of `value`'s entries and `encoded`'s, whose values are canonical JSON already (the same
+    bytes as encoding the whole: keys sorted, each entry `"key":value`, no spaces)."""
+    if not value.keys().isdisjoint(encoded):
+        raise ValueError("a key is both encoded and not")
+    keys = sorted({*value, *encoded})
+    return b"{" + b",".join(canonical(k) + b":" + (encoded[k] if k in encoded else canonical(value[k]))
+                            for k in keys) + b"}"
 
 
 def field_name(path: str) -> str:
