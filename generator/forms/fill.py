@@ -8,6 +8,7 @@ process; its field objects are found through /Fields, which the clean-up ordered
 from __future__ import annotations
 
 import io
+import threading
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ _DEFLATERS: dict[tuple[bytes, int], tuple] = {}  # (prefix, level) -> it compres
 MAX_DEFLATERS = 8
 _TEXTS: dict[str, bytes] = {}  # a text -> it as a PDF string object, serialised (see _text)
 MAX_INDEXES = 8
+_INDEX_LOCK = threading.Lock()
 
 
 @dataclass
@@ -50,6 +52,7 @@ class LayoutIndex:
     entries: dict[int, bytes] = field(default_factory=dict)  # object number -> its dictionary entries, serialised
     memo: dict[tuple, object] = field(default_factory=dict)  # what set_field looks up in the layout, found once
     streams: dict[tuple, bytes] = field(default_factory=dict)  # appearance stream objects (see stream())
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def unchanged_entries(self, ref: IndirectObject) -> bytes:
         """A layout dictionary's entries but /V, /AS and /AP, serialised once per process (filling rewrites only
@@ -106,6 +109,11 @@ class LayoutIndex:
 
 def layout_index(data: bytes, plan: FormPlan) -> LayoutIndex:
     """The index of a layout, made once per process."""
+    with _INDEX_LOCK:
+        return _layout_index(data, plan)
+
+
+def _layout_index(data: bytes, plan: FormPlan) -> LayoutIndex:
     key = data[-64:] + len(data).to_bytes(8, "big") + bytes(str(len(plan.fields)), "ascii")
     found = _INDEXES.get(key)
     if found is not None and found.data == data:
@@ -281,13 +289,15 @@ def fill_layout(data: bytes, plan: FormPlan, font: FormFont, values: dict, shown
                 attachments: dict[str, bytes], shared: dict[str, bytes] | None = None) -> bytes:
     """The layout with values set, files attached and a new information dictionary, as one incremental update
     (`shared`: how an attachment starts in every form of the layout, compressed once; see deflate)."""
-    update = Update(layout_index(data, plan))
-    for planned in plan.fields:
-        value = values.get(planned.name)
-        if value not in ("", False, None):
-            set_field(update, font, planned, value, shown.get(planned.name))
-    for name, content in attachments.items():
-        attach(update, name, content, (shared or {}).get(name, b""))
-    info_ref = update.add(DictionaryObject({NameObject(k): TextStringObject(v) for k, v in info.items()}))
-    trailer = DictionaryObject({NameObject("/Root"): update.index.root, NameObject("/Info"): info_ref})
-    return update.to_bytes(trailer)
+    index = layout_index(data, plan)
+    with index.lock:  # its reader parses objects on first use: one fill at a time (the web server has threads)
+        update = Update(index)
+        for planned in plan.fields:
+            value = values.get(planned.name)
+            if value not in ("", False, None):
+                set_field(update, font, planned, value, shown.get(planned.name))
+        for name, content in attachments.items():
+            attach(update, name, content, (shared or {}).get(name, b""))
+        info_ref = update.add(DictionaryObject({NameObject(k): TextStringObject(v) for k, v in info.items()}))
+        trailer = DictionaryObject({NameObject("/Root"): update.index.root, NameObject("/Info"): info_ref})
+        return update.to_bytes(trailer)

@@ -5,18 +5,21 @@ from __future__ import annotations
 import random
 import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import weasyprint
 from conftest import load_sample
 
 from generator import __version__
 from generator.forms import cache as form_cache
+from generator.forms import fill
 from generator.forms import layout as form_layout
 from generator.forms.appearance import MAX_KEPT_TEXT, _text_stream, remember, text_stream
 from generator.forms.fill import deflate
 from generator.forms.font import font_key, form_font
 from generator.forms.plan import plan_form
-from generator.pipeline.generate import prepare
+from generator.pipeline.generate import prepare, render
+from generator.signing.keys import KeyRing, SigningKey
 
 
 def _plan(record):
@@ -92,3 +95,23 @@ def test_remember__keeps_the_most_recently_used_up_to_its_limit_and_is_shared_by
         thread.join()
     assert not errors
     assert len(shared) <= 54
+
+
+def test_threads_filling_one_layout_at_once_each_get_their_own_childs_form():
+    keys = KeyRing([SigningKey("test-threads", bytes(range(32)))], "test-threads", "test")
+
+    def make(record: dict) -> bytes:
+        options = {"keys": keys, "issue_date": "2026-01-12"}
+        return render(prepare("walsall", "pep", "form", record, options=options))
+
+    records = []
+    for n in range(6):
+        record = load_sample("walsall", "pep")
+        record["child"]["social_care_id"] = f"WS-TH-{n:06d}"
+        records.append(record)
+    fill._INDEXES.clear()
+    alone = [make(r) for r in records]
+    fill._INDEXES.clear()  # every thread starts on a layout whose reader has parsed nothing yet
+    with ThreadPoolExecutor(3) as pool:
+        together = list(pool.map(make, records * 2))
+    assert together == alone * 2
