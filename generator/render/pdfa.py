@@ -173,6 +173,7 @@ def replacement(char: str) -> str:
 
 
 _SAFE_TEXT: dict[str, str] = {}  # strings that needed no replacement -> their typeset-safe form
+KEPT_TEXT = 200  # longer strings are a child's own answers, not wording that repeats: not kept
 
 
 class _Text:
@@ -194,7 +195,7 @@ class _Text:
         if not text.isascii():
             text = "".join(self._char(c, path) for c in text)
         text = _UNBROKEN.sub(_breakable, text)
-        if not self._replaced_now:
+        if not self._replaced_now and len(raw) <= KEPT_TEXT:
             if len(_SAFE_TEXT) > 50_000:
                 _SAFE_TEXT.clear()
             _SAFE_TEXT[raw] = text
