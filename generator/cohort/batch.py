@@ -8,6 +8,7 @@ import gc
 import hashlib
 import io
 import json
+import logging
 import multiprocessing
 import os
 import time
@@ -23,9 +24,12 @@ from ..core.errors import PepError, RecordInvalid
 from ..core.jsonlines import json_line
 from ..core.writer import write_atomic
 from ..pipeline.generate import prepare, render
+from ..render import pdfa
 from ..render.request import RenderRequest
 from ..signing.manifest import canonical
 from .sheets import CohortRow
+
+log = logging.getLogger(__name__)
 
 JOURNAL = ".pep-batch-journal.jsonl"
 ERRORS_FILE = "batch-errors.csv"
@@ -261,7 +265,11 @@ def append_journal(out_dir: Path, entries: list[dict]) -> None:
 
 def _outcomes(tasks: Iterator, settings: BatchSettings) -> Iterator[RowOutcome]:
     """Run the tasks in-process (one worker) or in a pool, a window at a time so memory stays flat."""
-    if settings.workers <= 1:
+    forked_would_hang = "pdf" in settings.formats and pdfa.compiled_in_this_process()
+    if settings.workers <= 1 or forked_would_hang:
+        if settings.workers > 1:  # pep's own commands never typeset before a batch; a script calling the library may
+            log.warning("batch: this process has typeset a PDF, so its forked workers would hang in Typst: "
+                        "running in-process instead")
         for task in tasks:
             yield task if isinstance(task, RowOutcome) else run_task(task, settings)
         return

@@ -513,12 +513,22 @@ def _compiler(template: Path, dirs: tuple[str, ...], pid: int) -> typst.Compiler
     return new_compiler(template, dirs)  # per process too: a compiler reads the job package of the process that made it
 
 
+_compiled_in = 0  # the process id that last compiled a document
+
+
+def compiled_in_this_process() -> bool:
+    """Whether this process has run Typst: a process forked from it hangs in Typst (its threads are not forked)."""
+    return _compiled_in == os.getpid()
+
+
 def _compile(template: Path, files: dict, standards: tuple[str, ...], timestamp: int) -> tuple[bytes, tuple]:
     dirs = font_dirs()
     if not dirs:
         raise TemplateError("No fonts found: install the Debian font packages (make setup) or set PEP_FONT_DIRS.",
                             file=str(template))
+    global _compiled_in
     with _lock:  # one Compiler per template is reused, and one job package per process: one document at a time
+        _compiled_in = os.getpid()
         try:
             pdf, warnings = typeset(_compiler(template, dirs, os.getpid()), files, standards, timestamp)
         except typst.TypstError as err:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from conftest import load_sample, write_json
@@ -13,12 +16,37 @@ from conftest import load_sample, write_json
 from generator.cohort.batch import JOURNAL, BatchSettings, run_batch
 from generator.cohort.sheets import flatten_record, read_cohort
 from generator.pipeline import generate as generate_module
+from generator.render import pdfa
 
 
 @pytest.fixture
 def fake_renderers(monkeypatch):
     for fmt in ("docx", "pdf"):
         monkeypatch.setitem(generate_module.RENDERERS, fmt, "batch_fake_renderer:render")
+    monkeypatch.setattr(pdfa, "_compiled_in", 0)  # the fakes do not typeset, so workers may fork after other tests
+
+
+def test_a_parent_that_has_typeset_runs_the_batch_in_process_instead_of_hanging(tmp_path):
+    script = f"""
+import logging, sys
+from pathlib import Path
+sys.path.insert(0, {str(Path(__file__).parent.parent)!r})
+from conftest import load_sample
+from generator.cohort.batch import BatchSettings, run_batch
+from generator.cohort.sheets import read_cohort
+from generator.pipeline.generate import prepare, render
+from test_batch import child_rows, cohort_csv
+logging.basicConfig(level=logging.WARNING, stream=sys.stdout)
+render(prepare("walsall", "pep", "pdf", load_sample("walsall", "pep")))
+sheet = cohort_csv(Path({str(tmp_path / "cohort.csv")!r}), child_rows(2))
+summary = run_batch(read_cohort(sheet, "walsall", "pep"), BatchSettings("walsall", "pep", ("pdf",),
+                    Path({str(tmp_path / "out")!r}), workers=2))
+print("written", summary.written, "bad", len(summary.bad_rows))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).parent)
+    assert "written 2 bad 0" in done.stdout, done.stderr[-2000:]
+    assert "running in-process instead" in done.stdout
 
 
 def cohort_csv(path, rows: list[dict]):
