@@ -73,9 +73,9 @@ class Manifest:
     signature: str = ""
 
     def signed_payload(self) -> bytes:
-        """canonical() of {"fields", "identity", "prefilled"}, joined from each spec's own (kept) canonical JSON."""
-        return b"".join((b'{"fields":[', b",".join(f.canonical_json for f in self.fields), b'],"identity":',
-                         canonical(asdict(self.identity)), b',"prefilled":', canonical(self.prefilled), b"}"))
+        """canonical() of {"fields", "identity", "prefilled"}, the fields joined from each spec's kept JSON."""
+        return canonical_with({"identity": asdict(self.identity), "prefilled": self.prefilled},
+                              {"fields": fields_json(self.fields)})
 
     def sign(self, key: SigningKey) -> Manifest:
         if key.id != self.identity.key_id:
