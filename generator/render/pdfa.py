@@ -471,12 +471,22 @@ def new_compiler(template: Path, dirs: tuple[str, ...]) -> typst.Compiler:
                           ignore_system_fonts=True, package_path=str(_job_packages(os.getpid())))
 
 
+_compiled_in = 0  # the process id that last compiled a document
+
+
+def compiled_in_this_process() -> bool:
+    """Whether this process has run Typst: a process forked from it hangs in Typst (its threads are not forked)."""
+    return _compiled_in == os.getpid()
+
+
 def typeset(compiler: typst.Compiler, files: dict[str, str], standards, timestamp: int) -> tuple[bytes, list]:
     """Write a document's job files where the template reads them, then compile it: (PDF, Typst's warnings).
     One document at a time per process (the files are shared): pep holds `_lock`, a bench runs one thread."""
     folder = _job_packages(os.getpid()).joinpath(*JOB_PACKAGE)
     if not (folder / "lib.typ").is_file():  # a /tmp cleaner removed it under a long-running server
         _write_package(folder)
+    global _compiled_in
+    _compiled_in = os.getpid()
     for name in JOB_FILES:
         if name in files:
             (folder / name).write_text(files[name], encoding="utf-8")
@@ -513,22 +523,12 @@ def _compiler(template: Path, dirs: tuple[str, ...], pid: int) -> typst.Compiler
     return new_compiler(template, dirs)  # per process too: a compiler reads the job package of the process that made it
 
 
-_compiled_in = 0  # the process id that last compiled a document
-
-
-def compiled_in_this_process() -> bool:
-    """Whether this process has run Typst: a process forked from it hangs in Typst (its threads are not forked)."""
-    return _compiled_in == os.getpid()
-
-
 def _compile(template: Path, files: dict, standards: tuple[str, ...], timestamp: int) -> tuple[bytes, tuple]:
     dirs = font_dirs()
     if not dirs:
         raise TemplateError("No fonts found: install the Debian font packages (make setup) or set PEP_FONT_DIRS.",
                             file=str(template))
-    global _compiled_in
     with _lock:  # one Compiler per template is reused, and one job package per process: one document at a time
-        _compiled_in = os.getpid()
         try:
             pdf, warnings = typeset(_compiler(template, dirs, os.getpid()), files, standards, timestamp)
         except typst.TypstError as err:
