@@ -10,7 +10,7 @@ from collections import OrderedDict
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # zip entry time: the same bytes every build and every render
 LEVEL = 6
 # What zipfile writes for a deflated entry made by ZipInfo(name, FIXED_DATE) on a POSIX system, written the same way
-# (tests/render/test_docxzip.py checks the bytes against zipfile's): version 2.0, no flags, mode 0644.
+# (tests/render/test_word_reuse.py checks the bytes against zipfile's): version 2.0, no flags, mode 0644.
 VERSION, SYSTEM, DEFLATED, MODE = 20, 3, 8, 0o644 << 16
 _DOS_DATE = (FIXED_DATE[0] - 1980) << 9 | FIXED_DATE[1] << 5 | FIXED_DATE[2]
 _DOS_TIME = FIXED_DATE[3] << 11 | FIXED_DATE[4] << 5 | FIXED_DATE[5] // 2
