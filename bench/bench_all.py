@@ -53,15 +53,18 @@ def pdf_line(out: str) -> str:
             f"| target: {TARGETS['pdf']}")
 
 
-def batch_line(out: str, children: int) -> str:
+def batch_line(out: str, children: int, label: str = "") -> str:
+    """The cohort figure of a bench_batch.py run; its 1-worker time and memory when it measured them (not --quick)."""
     wall = re.search(r"(\d+) workers: ([\d.]+) s wall", out)
     single = re.search(r"1 worker : ([\d.]+) s wall", out)
     memory = re.search(r"peak memory \(largest process\): (\d+) MB at 100 children, (\d+) MB", out)
-    if not (wall and single and memory):
-        return "batch : not measured"
+    if not wall:
+        return f"batch : {label}not measured"
+    per_1000 = f"{float(wall[2]) * 1000 / children:.0f} s per 1,000"
+    measured = f"1 worker {single[1]} s; {per_1000}" if single else per_1000
+    peak = f", peak memory {memory[1]} -> {memory[2]} MB" if memory else ""
     target = TARGETS["batch"].format(children=children, seconds=45 * children / 1000)
-    return (f"batch : {children} children in {wall[2]} s with {wall[1]} workers (1 worker {single[1]} s; "
-            f"{float(wall[2]) * 1000 / children:.0f} s per 1,000), peak memory {memory[1]} -> {memory[2]} MB "
+    return (f"batch : {label}{children} children in {wall[2]} s with {wall[1]} workers ({measured}){peak} "
             f"| target: {target}")
 
 
@@ -72,14 +75,6 @@ def record_variants() -> list[tuple[str, str]]:
 
     return [(a.id, v.id) for a in authorities().values() for v in a.variants.values()
             if v.kind == "record" and (BENCH.parent / "samples" / a.id / f"{v.id}.json").is_file()]
-
-
-def quick_batch_line(out: str, authority: str, variant: str, children: int) -> str:
-    wall = re.search(r"(\d+) workers: ([\d.]+) s wall", out)
-    if not wall:
-        return f"batch : {authority} {variant}: not measured"
-    return (f"batch : {authority} {variant}: {children} children in {wall[2]} s with {wall[1]} workers "
-            f"({float(wall[2]) * 1000 / children:.0f} s per 1,000) | target: 45 s per 1,000")
 
 
 def main() -> None:
@@ -102,7 +97,7 @@ def main() -> None:
             if (authority, variant) != (args.authority, args.variant):
                 out = run("bench_batch.py", "--authority", authority, "--variant", variant, "--quick",
                           "--children", str(args.children))
-                lines.append(quick_batch_line(out, authority, variant, args.children))
+                lines.append(batch_line(out, args.children, f"{authority} {variant}: "))
     print(f"Issue 16 benchmarks, one run ({time.perf_counter() - start:.0f} s):")
     for line in lines:
         print(f"  {line}")
